@@ -1,0 +1,259 @@
+"""Command line: argument parsing only. The work happens in ``engine`` and the generators."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from . import __version__, engine
+from .generators import GENERATORS, schema
+from .workspace.errors import UsageError, UserError
+from .workspace.projects import Workspace, find_root
+from .workspace.tree import Tree
+
+USAGE = """\
+usage: nxaws <command> [options]
+
+Wire Python agents in an Nx + uv monorepo to Amazon Bedrock AgentCore Gateway.
+
+commands:
+  new DIR [--scope S] [--python X.Y] [--no-install]   create an Nx + uv workspace
+  g, generate GENERATOR [ARGS] [--dry-run] [--json]     run a generator (see `nxaws list`)
+  list [GENERATOR]                                      list generators and their options
+  local-gateway [CONFIG] [--port N] [--auth none|iam]   run a gateway project's local gateway
+  demo [DIR]                                            build a demo workspace and run an agent through it
+  sync-plugin                                           rewrite the workspace's Nx plugin schemas
+
+global options: --help, --version, --verbose (tracebacks), --no-interactive (never prompt)
+"""
+GLOBAL_FLAGS = {"--dry-run", "-d", "--json", "--no-interactive", "--interactive", "--verbose", "--help", "-h"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in args
+    as_json = "--json" in args
+    try:
+        return _dispatch(args)
+    except UserError as exc:
+        if as_json:
+            print(json.dumps({"error": {"message": str(exc), "exitCode": exc.exit_code}}))
+        else:
+            print(f"Error: {exc}", file=sys.stderr)
+        if verbose:
+            traceback.print_exc()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback behind --verbose
+        if verbose:
+            traceback.print_exc()
+        message = f"Unexpected failure: {type(exc).__name__}: {exc}. Run again with --verbose for details."
+        if as_json:
+            print(json.dumps({"error": {"message": message, "exitCode": 1}}))
+        else:
+            print(f"Error: {message}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: list[str]) -> int:
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0 if args else 2
+    if args[0] in ("-V", "--version"):
+        print(f"nxaws {__version__}")
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "local-gateway":
+        from .local_gateway import main as gateway_main
+
+        return gateway_main(rest)
+    if command in ("g", "generate"):
+        return _generate(rest)
+    if command == "new":
+        return _generate(["new", *rest], new=True)
+    if command == "list":
+        return _list(rest)
+    if command == "demo":
+        from .demo import main as demo_main
+
+        return demo_main(rest)
+    if command == "sync-plugin":
+        from .nx_plugin import main as plugin_main
+
+        return plugin_main(rest)
+    raise UsageError(f"Unknown command '{command}'. Run `nxaws --help` to see the commands.")
+
+
+def _camel(name: str) -> str:
+    head, *tail = name.split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in tail)
+
+
+def _coerce(name: str, spec: dict[str, Any], raw: str) -> Any:
+    kind = spec.get("type")
+    if kind == "boolean":
+        if raw.lower() in ("true", "1", "yes"):
+            return True
+        if raw.lower() in ("false", "0", "no"):
+            return False
+        raise UsageError(f"--{name} takes true or false, not '{raw}'.")
+    if kind in ("number", "integer"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise UsageError(f"--{name} takes a number, not '{raw}'.") from None
+    if "enum" in spec and raw not in spec["enum"]:
+        raise UsageError(f"--{name} must be one of {', '.join(spec['enum'])}; got '{raw}'.")
+    return raw
+
+
+def parse_options(generator_id: str, tokens: list[str]) -> dict[str, Any]:
+    """Map argv tokens onto the generator's schema: positionals by ``$default.index``, both spellings."""
+    properties: dict[str, dict[str, Any]] = schema(generator_id)["properties"]
+    positional = {
+        spec["$default"]["index"]: key
+        for key, spec in properties.items()
+        if spec.get("$default", {}).get("$source") == "argv"
+    }
+    options: dict[str, Any] = {}
+    index = 0
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token in GLOBAL_FLAGS:
+            continue
+        if not token.startswith("--"):
+            if index not in positional:
+                raise UsageError(
+                    f"Unexpected argument '{token}' for {generator_id}. See `nxaws list {generator_id}`."
+                )
+            key = positional[index]
+            options[key] = _coerce(key, properties[key], token)
+            index += 1
+            continue
+        name, has_value, value = token[2:].partition("=")
+        key = _camel(name)
+        if key not in properties and name.startswith("no-") and _camel(name[3:]) in properties:
+            key, has_value, value = _camel(name[3:]), True, "false"
+            if properties[key].get("type") != "boolean":
+                raise UsageError(f"--{name} is not an option: --{name[3:]} is not a boolean.")
+        if key not in properties:
+            known = ", ".join(f"--{k}" for k in properties)
+            raise UsageError(f"Unknown option --{name} for {generator_id}. Its options are: {known}.")
+        spec = properties[key]
+        if not has_value:
+            if spec.get("type") == "boolean":
+                value = "true"
+            elif i < len(tokens):
+                value, i = tokens[i], i + 1
+            else:
+                raise UsageError(f"--{name} needs a value.")
+        options[key] = _coerce(name, spec, value)
+    return options
+
+
+def complete_options(
+    generator_id: str, options: dict[str, Any], *, interactive: bool, root: Path | None
+) -> dict[str, Any]:
+    """Fill defaults; prompt for missing required options on a terminal, else name them in an error."""
+    spec = schema(generator_id)
+    properties = spec["properties"]
+    for key in spec.get("required", []):
+        if key in options:
+            continue
+        if not interactive:
+            prompt = properties[key].get("description", "")
+            raise UsageError(
+                f"Missing required option --{key} ({prompt.rstrip('.')}). Pass it on the command line "
+                f"(`nxaws g {generator_id} --{key}=...`) or run in a terminal without --no-interactive."
+            )
+        options[key] = _prompt(key, properties[key], root)
+    for key, prop in properties.items():
+        if key not in options and "default" in prop:
+            options[key] = prop["default"]
+    return options
+
+
+def _prompt(key: str, prop: dict[str, Any], root: Path | None) -> Any:
+    choices: list[str] = list(prop.get("enum", []))
+    if prop.get("x-dropdown") == "projects" and root is not None:
+        choices = sorted(Workspace(Tree(root)).projects())
+    question = prop.get("x-prompt", prop.get("description", key))
+    if isinstance(question, dict):
+        question = question.get("message", key)
+    while True:
+        if choices:
+            print(question, file=sys.stderr)
+            for n, choice in enumerate(choices, 1):
+                print(f"  {n}) {choice}", file=sys.stderr)
+            answer = input("> ").strip()
+            if answer.isdigit() and 1 <= int(answer) <= len(choices):
+                return choices[int(answer) - 1]
+            if answer in choices:
+                return answer
+            print(f"Please pick a number from 1 to {len(choices)}.", file=sys.stderr)
+        else:
+            answer = input(f"{question} ").strip()
+            if answer:
+                return _coerce(key, prop, answer)
+
+
+def _generate(args: list[str], *, new: bool = False) -> int:
+    if not args or args[0].startswith("-"):
+        if "--help" in args or "-h" in args:
+            return _list([])
+        raise UsageError("Name a generator: `nxaws g <generator> ...`. Run `nxaws list` to see them.")
+    generator_id, tokens = args[0], args[1:]
+    if not new and generator_id not in GENERATORS:
+        raise UsageError(
+            f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}."
+        )
+    if "--help" in tokens or "-h" in tokens:
+        return _list([generator_id])
+    dry_run = "--dry-run" in tokens or "-d" in tokens
+    as_json = "--json" in tokens
+    interactive = (
+        "--no-interactive" not in tokens and not as_json and engine.stdin_is_interactive()
+        and os.environ.get("CI") != "true"
+    )  # fmt: skip
+    options = parse_options(generator_id, tokens)
+    root = None if new else find_root(Path.cwd())
+    options = complete_options(generator_id, options, interactive=interactive, root=root)
+    if new:
+        root = Path(options["directory"]).resolve()
+    assert root is not None
+    outcome = engine.generate(generator_id, root, options, dry_run=dry_run)
+    wants_install = bool(options.get("preferInstallDependencies", options.get("install", True)))
+    if as_json:
+        print(engine.change_set_json(outcome, wants_install))
+        return 0
+    engine.print_changes(outcome, sys.stdout, dry_run=dry_run)
+    if not dry_run and wants_install and outcome.result.install and outcome.changes:
+        engine.install(root, outcome.result.install, sys.stdout)
+    return 0
+
+
+def _list(args: list[str]) -> int:
+    ids = args or list(GENERATORS)
+    for generator_id in ids:
+        spec = schema(generator_id) if generator_id in GENERATORS else None
+        if spec is None:
+            raise UsageError(
+                f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}."
+            )
+        print(f"{generator_id}: {spec.get('description', '')}")
+        if len(ids) == 1 or args:
+            required = set(spec.get("required", []))
+            for key, prop in spec["properties"].items():
+                flag = f"--{key}" + (" (required)" if key in required else "")
+                extra = f" [{'|'.join(prop['enum'])}]" if "enum" in prop else ""
+                default = f" (default: {json.dumps(prop['default'])})" if "default" in prop else ""
+                print(f"  {flag:32} {prop.get('description', '')}{extra}{default}")
+    return 0

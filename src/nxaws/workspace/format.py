@@ -1,0 +1,50 @@
+"""Format generated Python with ruff, the way the owning project's settings would (reference §7.12)."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+
+from ruff.__main__ import find_ruff_bin
+
+from .tree import Tree
+
+# The fixes the TypeScript plugin applies: sort imports, drop unused ones (not in __init__), duplicates.
+FIXES = "I001,F401,F811,E401"
+RUFF_SETTINGS = ["--line-length", "120", "--target-version", "py311"]
+
+
+def _owning_project(tree: Tree, path: str) -> str:
+    for parent in PurePosixPath(path).parents:
+        if tree.exists(str(parent / "pyproject.toml")) or tree.exists(str(parent / "project.json")):
+            return str(parent)
+    return ""
+
+
+def format_python(tree: Tree) -> None:
+    """Run ruff's fixes and formatter over every staged generated ``.py`` file, one ruff call per project."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(tree.formattable):
+        if path.endswith(".py"):
+            groups[_owning_project(tree, path)].append(path)
+    if not groups:
+        return
+    ruff = find_ruff_bin()
+    with tempfile.TemporaryDirectory(prefix="nxaws-fmt-") as tmp:
+        for project_root, paths in groups.items():
+            base = Path(tmp, project_root or ".")
+            rel = [str(PurePosixPath(p).relative_to(project_root)) if project_root else p for p in paths]
+            for path, name in zip(paths, rel, strict=True):
+                (base / name).parent.mkdir(parents=True, exist_ok=True)
+                (base / name).write_bytes(tree.read(path) or b"")
+            common = ["--isolated", *RUFF_SETTINGS, "--quiet"]
+            subprocess.run(
+                [ruff, "check", "--fix", "--select", FIXES, "--per-file-ignores", "__init__.py:F401",
+                 "--exit-zero", *common, *rel],
+                cwd=base, check=False, capture_output=True,
+            )  # fmt: skip
+            subprocess.run([ruff, "format", *common, *rel], cwd=base, check=False, capture_output=True)
+            for path, name in zip(paths, rel, strict=True):
+                tree.write(path, (base / name).read_bytes(), format=True)

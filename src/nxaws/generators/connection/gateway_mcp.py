@@ -91,6 +91,6 @@ def connect(
     return Result(
         next_steps=[
             f"Tools of {mcp_project.name} now appear on the local gateway as {target}___<tool>.",
-            f"Deployed: also attach it in your infrastructure, e.g. {construct}.add_mcp_server(<mcp server construct>).",
+            f"Deployed: also attach it in your infrastructure: {construct}.add_mcp_server(<mcp server construct>).",
         ]
     )

@@ -1,0 +1,129 @@
+"""Re-export a name from a package ``__init__.py``: import it and list it in ``__all__`` (reference §7.8)."""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from ._commas import append_item
+
+_ALL = m.Name("__all__")
+_IMPORT_LINE = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
+
+
+def add_reexport(source: str, from_module: str, name: str) -> str:
+    """Return ``source`` importing ``name`` from ``from_module`` (``.app.x`` style) and exporting it.
+
+    A name that is already imported or listed in ``__all__`` leaves the source unchanged.
+    """
+    tree = cst.parse_module(source)
+    if _already_there(tree, name):
+        return source
+    body = list(tree.body)
+    if not _add_to_existing_import(body, from_module, name):
+        line = cst.parse_statement(f"from {from_module} import {name}\n")
+        position = _after_imports(body)
+        body.insert(position, _spaced(line, position, body))
+    if not _add_to_all(body, name):
+        line = cst.parse_statement(f'__all__ = ["{name}"]\n')
+        body.insert(_after_imports(body), line.with_changes(leading_lines=[cst.EmptyLine()]))
+    return tree.with_changes(body=body).code
+
+
+def _already_there(tree: cst.Module, name: str) -> bool:
+    for alias in m.findall(tree, m.ImportAlias()):
+        assert isinstance(alias, cst.ImportAlias)
+        if (alias.evaluated_alias or alias.evaluated_name) == name:
+            return True
+    exported = _all_list(list(tree.body))
+    return exported is not None and any(
+        m.matches(element.value, m.SimpleString(value=m.MatchIfTrue(lambda s: s[1:-1] == name)))
+        for element in exported[1].elements
+    )
+
+
+def _split_module(from_module: str) -> tuple[int, str]:
+    dotted = from_module.lstrip(".")
+    return len(from_module) - len(dotted), dotted
+
+
+def _add_to_existing_import(body: list[cst.BaseStatement], from_module: str, name: str) -> bool:
+    level, dotted = _split_module(from_module)
+    for index, statement in enumerate(body):
+        if not m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom()])):
+            continue
+        node = cst.ensure_type(statement, cst.SimpleStatementLine).body[0]
+        assert isinstance(node, cst.ImportFrom)
+        module = cst.Module([]).code_for_node(node.module) if node.module else ""
+        if len(node.relative) != level or module != dotted or isinstance(node.names, cst.ImportStar):
+            continue
+        opening = node.lpar.whitespace_after if node.lpar else None
+        closing = node.rpar.whitespace_before if node.rpar else None
+        names, closing = append_item(node.names, cst.ImportAlias(cst.Name(name)), opening, closing)
+        rpar = node.rpar.with_changes(whitespace_before=closing) if node.rpar else None
+        body[index] = statement.with_changes(body=[node.with_changes(names=names, rpar=rpar)])
+        return True
+    return False
+
+
+def _after_imports(body: list[cst.BaseStatement]) -> int:
+    """The index after the last top-level import, else after the module docstring, else the top."""
+    imports = [i for i, statement in enumerate(body) if m.matches(statement, _IMPORT_LINE)]
+    if imports:
+        return imports[-1] + 1
+    docstring = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
+    return 1 if body and m.matches(body[0], docstring) else 0
+
+
+def _spaced(line: cst.BaseStatement, position: int, body: list[cst.BaseStatement]) -> cst.BaseStatement:
+    """A new import right after a docstring gets a blank line, as a formatter would put it."""
+    if position == 1 and not m.matches(body[0], _IMPORT_LINE):
+        return line.with_changes(leading_lines=[cst.EmptyLine()])
+    return line
+
+
+def _all_list(body: list[cst.BaseStatement]) -> tuple[int, cst.List | cst.Tuple] | None:
+    """The index of the ``__all__ = [...]`` (or tuple) statement and its sequence."""
+    for index, statement in enumerate(body):
+        assign = m.SimpleStatementLine(
+            body=[
+                m.Assign(targets=[m.AssignTarget(target=_ALL)], value=m.List() | m.Tuple())
+                | m.AnnAssign(target=_ALL, value=m.List() | m.Tuple())
+            ]
+        )
+        if m.matches(statement, assign):
+            value = cst.ensure_type(statement, cst.SimpleStatementLine).body[0].value  # type: ignore[attr-defined]
+            return index, value
+    return None
+
+
+def _add_to_all(body: list[cst.BaseStatement], name: str) -> bool:
+    found = _all_list(body)
+    if found is None:
+        return False
+    index, sequence = found
+    opening, closing = _brackets(sequence)
+    elements, closing = append_item(sequence.elements, cst.Element(cst.SimpleString(f'"{name}"')), opening, closing)
+    if isinstance(sequence, cst.List):
+        sequence = sequence.with_changes(
+            elements=elements, rbracket=sequence.rbracket.with_changes(whitespace_before=closing)
+        )
+    elif sequence.rpar:
+        sequence = sequence.with_changes(
+            elements=elements, rpar=[sequence.rpar[0].with_changes(whitespace_before=closing)]
+        )
+    else:
+        sequence = sequence.with_changes(elements=elements)
+    statement = cst.ensure_type(body[index], cst.SimpleStatementLine)
+    body[index] = statement.with_changes(body=[statement.body[0].with_changes(value=sequence)])
+    return True
+
+
+def _brackets(
+    sequence: cst.List | cst.Tuple,
+) -> tuple[cst.BaseParenthesizableWhitespace | None, cst.BaseParenthesizableWhitespace | None]:
+    if isinstance(sequence, cst.List):
+        return sequence.lbracket.whitespace_after, sequence.rbracket.whitespace_before
+    if sequence.lpar and sequence.rpar:
+        return sequence.lpar[0].whitespace_after, sequence.rpar[0].whitespace_before
+    return None, None

@@ -42,6 +42,6 @@ def ensure_agent_connection(
         for from_module, name in EXPORTS.get(layer, []):
             init = add_reexport(init, from_module, name)
         if init != tree.read_text(init_path):
-            tree.write(init_path, init)
+            tree.write(init_path, init, format=True)
         add_dependencies(tree, project.path("pyproject.toml"), LAYER_DEPENDENCIES[layer])
     return project

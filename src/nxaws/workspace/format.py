@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from collections import defaultdict
@@ -9,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from ruff.__main__ import find_ruff_bin
 
-from .tree import Tree
+from .tree import IGNORED_DIRS, Tree
 
 # The fixes the TypeScript plugin applies: sort imports, drop unused ones (not in __init__), duplicates.
 FIXES = "I001,F401,F811,E401"
@@ -21,6 +22,19 @@ def _owning_project(tree: Tree, path: str) -> str:
         if tree.exists(str(parent / "pyproject.toml")) or tree.exists(str(parent / "project.json")):
             return str(parent)
     return ""
+
+
+def _mirror_modules(source: Path, target: Path) -> None:
+    """Empty stand-ins for the project's modules on disk: ruff decides first-party imports by what exists."""
+    if not source.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(source):
+        dirnames[:] = [d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(".")]
+        for name in filenames:
+            if name.endswith(".py"):
+                stand_in = target / Path(dirpath).relative_to(source) / name
+                stand_in.parent.mkdir(parents=True, exist_ok=True)
+                stand_in.touch()
 
 
 def format_python(tree: Tree) -> None:
@@ -35,6 +49,7 @@ def format_python(tree: Tree) -> None:
     with tempfile.TemporaryDirectory(prefix="nxaws-fmt-") as tmp:
         for project_root, paths in groups.items():
             base = Path(tmp, project_root or ".")
+            _mirror_modules(tree.root / project_root, base)
             rel = [str(PurePosixPath(p).relative_to(project_root)) if project_root else p for p in paths]
             for path, name in zip(paths, rel, strict=True):
                 (base / name).parent.mkdir(parents=True, exist_ok=True)

@@ -34,9 +34,10 @@ def write_toml(tree: Tree, path: str, doc: TOMLDocument) -> None:
 def table(parent: TOMLDocument | Table, *keys: str) -> Table:
     """The table at ``keys`` under ``parent``, created (as a real ``[a.b]`` table) when missing."""
     node = parent
-    for key in keys:
+    for depth, key in enumerate(keys, 1):
         if key not in node:
-            node[key] = tomlkit.table(is_super_table=False)
+            # Intermediate tables are "super tables": no empty ``[tool]`` header above ``[tool.uv.sources]``.
+            node[key] = tomlkit.table(is_super_table=depth < len(keys))
         node = node[key]
     return node
 

@@ -1,0 +1,118 @@
+"""py#agent → agentcore-gateway: the agent calls the gateway's tools (reference §7, SPEC §5).
+
+Writes the shared ``agent_connection`` client library, a per-gateway client class, edits ``agent.py`` with libcst,
+adds the workspace dependency and the ``dependsOn`` wiring that boots the local gateway with the agent.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from ...codemods.agent_py import AgentEditError, add_gateway_client, manual_steps
+from ...codemods.reexport import add_reexport
+from ...workspace.errors import UserError
+from ...workspace.metadata import add_component, add_dependency
+from ...workspace.names import snake_case
+from ...workspace.projects import Project, Workspace
+from ...workspace.python import add_workspace_dependency
+from ...workspace.tree import Tree
+from .. import Result
+from ..agent_connection.library import app_client_exports
+from ..agent_connection_project import connection_module, ensure_agent_connection
+from .gateway_mcp import gateway_metadata
+from .generator import Candidate
+
+ID = "py#agent#gateway-connection"
+
+
+def validate(gateway: Project, src: Candidate) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reference's checks, in its order and wording; case-sensitive on purpose."""
+    agent = src.component
+    if agent is None:
+        raise UserError("sourceComponent must be provided for py#agent -> agentcore-gateway connections")
+    metadata = gateway_metadata(gateway)
+    name = metadata.get("name")
+    if metadata.get("protocol") != "mcp":
+        raise UserError(
+            f"Gateway '{name}' has protocol='{metadata.get('protocol')}'. Only MCP-protocol gateways are supported."
+        )
+    if metadata.get("auth") != "iam":
+        raise UserError(
+            f"Gateway '{name}' uses auth='{metadata.get('auth')}'. "
+            "Agent connections currently require the gateway to use IAM authentication."
+        )
+    if agent.get("auth") and agent["auth"] != "iam":
+        raise UserError(
+            f"Agent '{agent.get('name')}' uses auth='{agent['auth']}'. "
+            "Only IAM-authenticated agents can connect to IAM gateways."
+        )
+    return metadata, agent
+
+
+def edit_agent_file(tree: Tree, path: str, edit: dict[str, str]) -> list[str]:
+    """Wire the client into ``agent.py``; a missing file is a warning with the lines to add by hand."""
+    source = tree.read_text(path)
+    if source is None:
+        return [f"{path} does not exist, so it was not edited. Add these lines to your agent:\n{manual_steps(**edit)}"]
+    try:
+        updated = add_gateway_client(source, **edit)
+    except AgentEditError as exc:
+        raise UserError(f"Cannot edit {path}: {exc}") from None
+    if updated != source:
+        tree.write(path, updated)
+    return []
+
+
+def grant_step(workspace: Workspace, gateway: Project, agent_project: Project, agent: dict[str, Any]) -> str:
+    try:
+        from ..py_infra.steps import grant_step as infra_grant_step
+    except ImportError:
+        gateway_var = snake_case(str(gateway.metadata.get("rc")))
+        return (
+            "Grant the deployed agent access to the gateway in your infrastructure:\n"
+            f"    {gateway_var}.grant_invoke_access({snake_case(str(agent.get('rc') or 'agent'))})"
+        )
+    return infra_grant_step(workspace, gateway, agent_project, agent)
+
+
+def connect(
+    tree: Tree, workspace: Workspace, agent_project: Project, gateway: Project, src: Candidate, _tgt: Candidate,
+    options: dict[str, Any],
+) -> Result:  # fmt: skip
+    metadata, agent = validate(gateway, src)
+    rc = str(metadata.get("rc"))
+    framework = "langchain" if agent.get("framework") == "langchain" else "strands"
+    gateway_snake = snake_case(rc)
+    variables = {"gateway_snake": gateway_snake, "gateway_class": rc, "gateway_port": metadata.get("port")}
+    layers = ["base", *(["strands"] if framework == "strands" else []), "gateway", f"gateway_{framework}"]
+    library = ensure_agent_connection(tree, workspace, layers, variables)
+    module = connection_module(workspace)
+    from_module, client_class = app_client_exports(framework, gateway_snake, rc)
+    init_path = library.path(module, "__init__.py")
+    init = tree.read_text(init_path) or ""
+    if (updated := add_reexport(init, from_module, client_class)) != init:
+        tree.write(init_path, updated, format=True)
+
+    agent_path = str(PurePosixPath(agent.get("path") or "src", "agent.py"))
+    edit = {"framework": framework, "module": module, "client_class": client_class, "var": gateway_snake}
+    warnings = edit_agent_file(tree, agent_project.path(agent_path), edit)
+
+    add_workspace_dependency(tree, agent_project, library)
+    agent_name = agent.get("name") or "agent"
+    for suffix, gateway_target in (("serve", "serve"), ("dev", "dev")):
+        if f"{agent_name}-{suffix}" in agent_project.targets:
+            add_dependency(
+                agent_project, f"{agent_name}-{suffix}", {"projects": [gateway.name], "target": gateway_target}
+            )
+    add_component(agent_project, ID, agent_path, rc, framework=framework, sourcePath=agent.get("path"))
+    workspace.save(agent_project)
+    return Result(
+        install={"uv"},
+        warnings=warnings,
+        next_steps=[
+            f"Run it locally: npx nx run {agent_project.name}:{agent_name}-dev "
+            f"(the agent, the {metadata.get('name')} local gateway and its MCP servers; LOCAL_DEV=true).",
+            grant_step(workspace, gateway, agent_project, agent),
+        ],
+    )

@@ -27,7 +27,8 @@ def add_reexport(source: str, from_module: str, name: str) -> str:
     if not _add_to_all(body, name):
         line = cst.parse_statement(f'__all__ = ["{name}"]\n')
         body.insert(_after_imports(body), line.with_changes(leading_lines=[cst.EmptyLine()]))
-    return tree.with_changes(body=body).code
+    # An empty file has no trailing newline to keep; the new lines need one.
+    return tree.with_changes(body=body, has_trailing_newline=tree.has_trailing_newline or not tree.body).code
 
 
 def _already_there(tree: cst.Module, name: str) -> bool:

@@ -7,7 +7,7 @@ from contextvars import copy_context
 from typing import Any, TypeVar
 
 import httpx
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, StructuredTool
 from langchain_mcp_adapters.client import MultiServerMCPClient
 
 from .agentcore_endpoints import resolve_region
@@ -44,12 +44,21 @@ def _load_tools(url: str, auth: httpx.Auth) -> list[BaseTool]:
     }
     client = MultiServerMCPClient({"server": connection})
     try:
-        return _run_sync(client.get_tools())
+        tools = _run_sync(client.get_tools())
     except BaseExceptionGroup as group:
         error = unwrap_gateway_error(group)
         if error is None:
             raise
         raise error from None
+    return [_with_sync_call(tool) for tool in tools]
+
+
+def _with_sync_call(tool: BaseTool) -> BaseTool:
+    # The adapters' tools are async-only; a blocking twin lets sync agents (``agent.invoke``) call them too.
+    if isinstance(tool, StructuredTool) and tool.func is None and tool.coroutine is not None:
+        coroutine = tool.coroutine
+        tool.func = lambda *args, **kwargs: _run_sync(coroutine(*args, **kwargs))
+    return tool
 
 
 def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -365,6 +365,12 @@ def test_missing_get_agent_fails_with_manual_steps() -> None:
     assert "    my_gateway = MyGatewayClientStrands.create()" in message
 
 
+def test_unparsable_agent_py_fails_with_manual_steps() -> None:
+    with pytest.raises(AgentEditError, match=r"not valid Python \(line 2") as raised:
+        langchain("def get_agent():\n    return create_agent(\n")
+    assert "my_gateway = MyGatewayClientLangChain.create()" in str(raised.value)
+
+
 def test_get_agent_without_an_agent_call_fails() -> None:
     with pytest.raises(AgentEditError, match=r"makes no `Agent\(...\)` call"):
         strands("def get_agent():\n    return build()\n")

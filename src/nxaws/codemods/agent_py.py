@@ -88,9 +88,8 @@ def add_gateway_client(source: str, *, framework: Framework, module: str, client
     Raises :class:`AgentEditError` when ``get_agent`` or its agent call cannot be found or edited.
     """
     edit = _Edit(framework, client_class, var)
-    tree = cst.parse_module(source)
     try:
-        tree = _edit_get_agent(tree, edit)
+        tree = _edit_get_agent(_parse(source), edit)
     except _Unsupported as problem:
         steps = manual_steps(framework=framework, module=module, client_class=client_class, var=var)
         raise AgentEditError(
@@ -99,6 +98,13 @@ def add_gateway_client(source: str, *, framework: Framework, module: str, client
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, module, client_class)
     return AddImportsVisitor(context).transform_module(tree).code
+
+
+def _parse(source: str) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise _Unsupported(f"agent.py is not valid Python (line {error.raw_line}: {error.message})") from None
 
 
 def _edit_get_agent(tree: cst.Module, edit: _Edit) -> cst.Module:

@@ -1,0 +1,121 @@
+"""``nxaws demo``: build a workspace from nothing, start the local loop, and call a tool through the gateway.
+
+It runs what a user runs — ``nxaws new``, the generators, ``uv sync``, ``npm install``, then
+``nx run <agents>:agent-dev`` — and talks to the result with the generated gateway client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from . import engine
+from .cli import complete_options
+from .workspace.errors import UserError
+
+STEPS: list[tuple[str, dict[str, object]]] = [
+    ("py#project", {"name": "agents"}),
+    ("py#agent", {"project": "agents"}),
+    ("py#project", {"name": "tools"}),
+    ("py#mcp-server", {"project": "tools", "name": "tools"}),
+    ("agentcore-gateway", {"name": "my-gateway"}),
+    ("connection", {"sourceProject": "my-gateway", "targetProject": "tools"}),
+    ("connection", {"sourceProject": "agents", "targetProject": "my-gateway"}),
+]
+NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false", "NX_SKIP_NX_CACHE": "true"}
+
+CLIENT_SCRIPT = """
+import os
+os.environ["LOCAL_DEV"] = "true"
+from {module} import MyGatewayClientStrands, session_id_context
+
+with session_id_context("demo-session-1"), MyGatewayClientStrands.create() as gateway:
+    tools = gateway.list_tools_sync()
+    print("tools the agent sees:", ", ".join(sorted(t.tool_name for t in tools)))
+    result = gateway.call_tool_sync("demo-1", "tools___add", {{"a": 40, "b": 2}})
+    print("tools___add(40, 2) through the local gateway ->", result["content"][0]["text"])
+"""
+
+
+def build(directory: Path, *, install: bool = True, out=sys.stdout) -> None:
+    """The demo workspace: an agent, an MCP server, a gateway, and the two connections."""
+    engine.generate("new", directory, complete_options("new", {"directory": str(directory)},
+                                                       interactive=False, root=None), dry_run=False)  # fmt: skip
+    for generator_id, options in STEPS:
+        opts = complete_options(generator_id, dict(options), interactive=False, root=directory)
+        outcome = engine.generate(generator_id, directory, opts, dry_run=False)
+        out.write(f"nxaws g {generator_id} {' '.join(str(v) for v in options.values())}: "
+                  f"{len(outcome.changes)} files\n")  # fmt: skip
+    if install:
+        engine.install(directory, {"npm", "uv"}, out)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise UserError(f"`nx run` exited with {proc.returncode} before {url} answered; see tmp/agent-dev.log.")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.25)
+    raise UserError(f"{url} did not answer within {timeout:.0f}s.")
+
+
+def run(directory: Path, out=sys.stdout, timeout: float = 120) -> None:
+    """Start ``agent-dev`` (agent + local gateway + MCP server) and call a tool through the gateway."""
+    busy = [p for p in (8000, 8081, 8100) if not _port_free(p)]
+    if busy:
+        raise UserError(f"Port(s) {', '.join(map(str, busy))} are in use; stop what listens there and run again.")
+    scope = directory.name.replace("-", "_")
+    log_path = directory / "tmp" / "agent-dev.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    out.write(f"\nStarting `npx nx run {scope}.agents:agent-dev` (log: {log_path.relative_to(directory.parent)})\n")
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        ["npx", "nx", "run", f"{scope}.agents:agent-dev", "--outputStyle=stream"],
+        cwd=directory, env={**os.environ, **NX_ENV}, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait("http://127.0.0.1:8100/mcp", proc, timeout)
+        _wait("http://127.0.0.1:8081/ping", proc, timeout)
+        out.write("\nagent-dev is up: agent on :8081, local gateway on :8100, MCP server on :8000\n")
+        script = CLIENT_SCRIPT.format(module=f"{scope}_agent_connection")
+        result = subprocess.run(["uv", "run", "python", "-c", script], cwd=directory, text=True,
+                                capture_output=True, timeout=timeout, check=False)  # fmt: skip
+        out.write(result.stdout)
+        if result.returncode != 0:
+            raise UserError(f"The gateway client failed:\n{result.stderr[-2000:]}")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="nxaws demo", description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", default="nxaws-demo", help="where to build it (must not exist)")
+    args = parser.parse_args(argv)
+    directory = Path(args.directory).resolve()
+    build(directory)
+    run(directory)
+    print(f"\nThe workspace is in {directory}. Next: cd {directory.name} && npx nx run "
+          f"{directory.name.replace('-', '_')}.agents:agent-dev")  # fmt: skip
+    return 0

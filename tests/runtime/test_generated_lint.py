@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import render_package
 
 from nxaws.generators.agent_connection.library import LAYERS, app_client_exports, render_layer
+from runtime.rendered import render_package
 
 RUFF = [sys.executable, "-m", "ruff"]
 SETTINGS = ["--isolated", "--line-length", "120", "--target-version", "py311"]

@@ -8,10 +8,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from mcp_apps import paging_app
 from strands import Agent
 from strands.models.model import Model
 from support.mcp_servers import ServerThread, math_server, serving
+
+from runtime.mcp_apps import paging_app
 
 pytestmark = pytest.mark.timeout(60)
 

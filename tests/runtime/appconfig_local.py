@@ -1,7 +1,9 @@
 """A local stand-in for the AppConfig data plane (``appconfigdata``), speaking its REST wire protocol.
 
-Import it as ``from runtime.appconfig_local import serving_appconfig``. moto has no ``appconfigdata`` backend, so tests run this on 127.0.0.1 and point boto3 at it with
+moto has no ``appconfigdata`` backend, so tests run this on 127.0.0.1 and point boto3 at it with
 ``AWS_ENDPOINT_URL_APPCONFIGDATA``. It serves JSON documents keyed by (application, environment, profile):
+
+    from runtime.appconfig_local import serving_appconfig
 
     with serving_appconfig({("app-1", "default", "agentcore"): {"gateways": {...}}}) as appconfig:
         monkeypatch.setenv("AWS_ENDPOINT_URL_APPCONFIGDATA", appconfig.url)

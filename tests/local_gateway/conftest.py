@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 from mcp import ClientSession
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.server.fastmcp import Context, FastMCP
 from support.mcp_servers import SESSION_HEADER, ServerThread
 
@@ -52,10 +54,13 @@ def gateway(*targets: tuple[str, str], auth: IamAuth | None = None, **options: A
 
 
 @contextlib.asynccontextmanager
-async def mcp_client(url: str, headers: dict[str, str] | None = None) -> AsyncIterator[ClientSession]:
+async def mcp_client(
+    url: str, headers: dict[str, str] | None = None, auth: httpx.Auth | None = None
+) -> AsyncIterator[ClientSession]:
     """The official MCP client (legacy handshake), as agents use it."""
     async with (
-        streamablehttp_client(url, headers=headers, timeout=10) as (read, write, _),
+        httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(10, read=30), auth=auth) as http,
+        streamable_http_client(url, http_client=http) as (read, write, _),
         ClientSession(read, write) as session,
     ):
         await session.initialize()
@@ -68,3 +73,101 @@ def rpc(url: str, message: Any, headers: dict[str, str] | None = None, **kwargs:
     if isinstance(message, bytes):
         return httpx.post(url, content=message, headers={**base, **(headers or {})}, timeout=15, **kwargs)
     return httpx.post(url, json=message, headers={**base, **(headers or {})}, timeout=15, **kwargs)
+
+
+class ScriptedTarget:
+    """A hand-written MCP server for what FastMCP never does: paged tool lists, SSE answers, lost sessions.
+
+    ``forget()`` drops every session, as a restarted stateful server would.
+    """
+
+    def __init__(self, tools: int = 5, page: int = 2, *, sse: bool = False, stateful: bool = False) -> None:
+        self.tools = [
+            {"name": f"t{i}", "description": f"tool {i}", "inputSchema": {"type": "object"}} for i in range(tools)
+        ]
+        self.page, self.sse, self.stateful = page, sse, stateful
+        self.sessions: set[str] = set()
+        self.initializes = 0
+        self.deleted: list[str] = []
+
+    def forget(self) -> None:
+        self.sessions.clear()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        body = b""
+        while True:
+            event = await receive()
+            body += event.get("body", b"")
+            if not event.get("more_body"):
+                break
+        if scope["method"] == "DELETE":
+            self.deleted.append(headers.get("mcp-session-id", ""))
+            return await _reply(send, 200, None)
+        message = json.loads(body)
+        lost = self.stateful and message.get("method") != "initialize"
+        if lost and headers.get("mcp-session-id") not in self.sessions:
+            return await _reply(
+                send, 404, {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": "Session not found"}}
+            )
+        if "id" not in message:
+            return await _reply(send, 202, None)
+        result, extra = self._answer(message)
+        response = {"jsonrpc": "2.0", "id": message["id"], "result": result}
+        if not self.sse:
+            return await _reply(send, 200, response, extra)
+        progress = {"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 1, "progress": 1}}
+        stream = "".join(f"event: message\ndata: {json.dumps(m)}\n\n" for m in (progress, response)).encode()
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream"), *extra]}
+        )
+        await send({"type": "http.response.body", "body": stream})
+
+    def _answer(self, message: dict) -> tuple[dict, list]:
+        method, params = message["method"], message.get("params") or {}
+        if method == "initialize":
+            self.initializes += 1
+            session = uuid.uuid4().hex
+            self.sessions.add(session)
+            result = {
+                "protocolVersion": params["protocolVersion"],
+                "capabilities": {"tools": {}},
+                "serverInfo": {"name": "scripted", "version": "1"},
+            }
+            return result, ([(b"mcp-session-id", session.encode())] if self.stateful else [])
+        if method == "tools/list":
+            offset = int(params.get("cursor") or 0)
+            page: dict[str, Any] = {"tools": self.tools[offset : offset + self.page]}
+            if offset + self.page < len(self.tools):
+                page["nextCursor"] = str(offset + self.page)
+            return page, []
+        name, args = params["name"], params.get("arguments", {})
+        text = {"type": "text", "text": f"{name} {json.dumps(args)}"}
+        return {
+            "content": [text],
+            "structuredContent": {"name": name, "args": args},
+            "isError": False,
+            "_meta": {"k": 1},
+        }, []
+
+
+async def _reply(send: Any, status: int, message: Any, extra: list | None = None) -> None:
+    body = json.dumps(message).encode() if message is not None else b""
+    headers = [(b"content-type", b"application/json"), *(extra or [])]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+@contextlib.contextmanager
+def serving_app(app: Any) -> Iterator[ServerThread]:
+    """Any ASGI app on a free 127.0.0.1 port for the duration of the block."""
+    thread = ServerThread(app).start()
+    try:
+        yield thread
+    finally:
+        thread.stop()

@@ -135,7 +135,7 @@ class Gateway:
         name = params.get("name")
         if not isinstance(name, str):
             raise RpcError(INVALID_PARAMS, "Invalid params: tools/call needs a string 'name'")
-        route = next(((p, u) for p, u in self._routes if name.startswith(p)), None)
+        route = next(((p, u) for p, u in self._routes if name.startswith(p) and len(name) > len(p)), None)
         if route is None:
             raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
         prefix, upstream = route

@@ -8,10 +8,10 @@ from typing import Any
 from .errors import UserError
 from .tree import Tree
 
-# Nx's own order for a target's keys (reference §1.9); anything else follows in its existing order.
+# Nx's own order for a target's keys (reference §1.9); anything else (``command`` too) follows in its
+# existing order, after ``configurations``.
 TARGET_KEY_ORDER = (
     "executor",
-    "command",
     "dependsOn",
     "continuous",
     "cache",

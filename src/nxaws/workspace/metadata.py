@@ -8,10 +8,22 @@ from .jsonfile import PROJECT_KEY_ORDER, TARGET_KEY_ORDER, ordered, set_key
 from .projects import Project, Workspace
 
 
+def _put_metadata(project: Project, metadata: dict[str, Any]) -> None:
+    """Write ``metadata`` immediately before ``targets``, as upstream does (``{...rest, metadata, targets}``)."""
+    config = project.config
+    if config.get("metadata") == metadata and list(config.get("metadata") or {}) == list(metadata):
+        return
+    if "metadata" in config and "targets" in config and list(config).index("metadata") > list(config).index("targets"):
+        targets = config.pop("targets")
+        del config["metadata"]
+        config["metadata"], config["targets"] = metadata, targets
+        return
+    set_key(config, "metadata", metadata, PROJECT_KEY_ORDER)
+
+
 def set_generator_metadata(project: Project, generator: str, **extra: Any) -> None:
     """``metadata.generator`` plus ``extra``, merged over what is there."""
-    metadata = dict(project.metadata) | {"generator": generator} | extra
-    set_key(project.config, "metadata", metadata, PROJECT_KEY_ORDER)
+    _put_metadata(project, dict(project.metadata) | {"generator": generator} | extra)
 
 
 def add_component(project: Project, generator: str, path: str, name: str | None = None, **extra: Any) -> bool:
@@ -25,7 +37,7 @@ def add_component(project: Project, generator: str, path: str, name: str | None 
     record.update(extra)
     metadata = dict(project.metadata)
     metadata["components"] = [*components, record]
-    set_key(project.config, "metadata", metadata, PROJECT_KEY_ORDER)
+    _put_metadata(project, metadata)
     return True
 
 
@@ -94,5 +106,5 @@ def assign_port(
         port += 1
     metadata = dict(metadata)
     metadata["ports"] = [*(metadata.get("ports") or []), port]
-    set_key(project.config, "metadata", metadata, PROJECT_KEY_ORDER)
+    _put_metadata(project, metadata)
     return port

@@ -51,11 +51,7 @@ def _same_dependency(a: Any, b: Any) -> bool:
         value = d.get("projects")
         return [value] if isinstance(value, str) else list(value or [])
 
-    return (
-        a.get("target") == b.get("target")
-        and a.get("params") == b.get("params")
-        and projects(a) == projects(b)
-    )
+    return a.get("target") == b.get("target") and a.get("params") == b.get("params") and projects(a) == projects(b)
 
 
 def add_dependency(project: Project, target: str, dependency: str | dict[str, Any]) -> None:
@@ -78,16 +74,12 @@ def add_component_dev_target(project: Project, component_dev_target: str) -> Non
     add_dependency(project, "dev", component_dev_target)
 
 
-def assign_port(
-    workspace: Workspace, project: Project, start: int, component: tuple[str, str] | None = None
-) -> int:
+def assign_port(workspace: Workspace, project: Project, start: int, component: tuple[str, str] | None = None) -> int:
     """A workspace-unique port ≥ ``start``, stable across re-runs (reference §2.6)."""
     metadata = project.metadata
     if component is not None:
         for record in project.components:
-            if (record.get("generator"), record.get("name")) == component and isinstance(
-                record.get("port"), int
-            ):
+            if (record.get("generator"), record.get("name")) == component and isinstance(record.get("port"), int):
                 return record["port"]
     else:
         ports = metadata.get("ports")

@@ -95,9 +95,7 @@ class Workspace:
             for path in self.tree.walk_files("project.json"):
                 config = read_json(self.tree, path)
                 if not isinstance(config, dict):
-                    raise UserError(
-                        f"{path} must hold a JSON object. Fix the file and run the command again."
-                    )
+                    raise UserError(f"{path} must hold a JSON object. Fix the file and run the command again.")
                 project = Project(path, config)
                 self._projects[project.name] = project
         return self._projects

@@ -20,9 +20,7 @@ def read_toml(tree: Tree, path: str) -> TOMLDocument:
     try:
         return tomlkit.parse(text)
     except ParseError as exc:
-        raise UserError(
-            f"{path} is not valid TOML ({exc}). Fix the file and run the command again."
-        ) from None
+        raise UserError(f"{path} is not valid TOML ({exc}). Fix the file and run the command again.") from None
 
 
 def write_toml(tree: Tree, path: str, doc: TOMLDocument) -> None:

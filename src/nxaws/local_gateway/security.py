@@ -60,9 +60,13 @@ class IamAuth:
     @classmethod
     def from_environment(cls, region: str, profile: str | None = None) -> IamAuth:
         """The caller allowed in: the credentials botocore resolves (env vars, then profile), read once."""
+        import botocore.exceptions
         import botocore.session
 
-        credentials = botocore.session.Session(profile=profile).get_credentials()
+        try:
+            credentials = botocore.session.Session(profile=profile).get_credentials()
+        except botocore.exceptions.BotoCoreError as exc:
+            raise UserError(f"--auth iam could not resolve AWS credentials: {exc}") from None
         if credentials is None:
             raise UserError(
                 "--auth iam needs AWS credentials to verify callers against: set AWS_ACCESS_KEY_ID and "

@@ -59,6 +59,7 @@ def multiline_array(items: list[str]) -> Array:
 def merge_requirements(array: Array, requirements: list[str]) -> None:
     """Replace entries with the same key in place, append the new ones (reference §1.10 ``mergeDeps``)."""
     index = {requirement_key(str(item)): i for i, item in enumerate(array)}
+    appended = False
     for requirement in requirements:
         key = requirement_key(requirement)
         if key in index:
@@ -67,5 +68,7 @@ def merge_requirements(array: Array, requirements: list[str]) -> None:
         else:
             index[key] = len(array)
             array.append(requirement)
-    if len(array) > 1:
+            appended = True
+    # Reflow only an array we grew: a re-run that changes nothing must leave the user's layout alone.
+    if appended and len(array) > 1:
         array.multiline(True)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import project
+from support.workspaces import write_project as project
 
 from nxaws.workspace.metadata import (
     add_component,

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import project, write
+from support.workspaces import write_file as write
+from support.workspaces import write_project as project
 
 from nxaws.workspace.errors import UserError
 from nxaws.workspace.projects import Workspace, find_root

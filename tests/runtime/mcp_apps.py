@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
 
 from mcp import types
@@ -55,6 +56,8 @@ class SigV4Gate:
     def __init__(self, app: ASGIApp, secret_for: Callable[[str], str | None], region: str) -> None:
         self.app, self.secret_for, self.region = app, secret_for, region
         self.verified: list[str] = []  # access keys of accepted requests
+        self.signed_headers: list[tuple[str, ...]] = []
+        self.denied_methods: set[str] = set()  # JSON-RPC methods answered 403 after verification
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,9 +83,11 @@ class SigV4Gate:
                 region=self.region,
             )
         except SigV4Error as error:
-            await send({"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/plain")]})
-            return await send({"type": "http.response.body", "body": str(error).encode()})
+            return await _respond(send, 403, str(error).encode())
         self.verified.append(verified.access_key)
+        self.signed_headers.append(verified.signed_headers)
+        if _jsonrpc_method(body) in self.denied_methods:  # stands in for a Cedar policy denial
+            return await _respond(send, 403, b"denied by policy")
 
         replayed = False
 
@@ -95,6 +100,19 @@ class SigV4Gate:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+async def _respond(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _jsonrpc_method(body: bytes) -> str | None:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return None
+    return message.get("method") if isinstance(message, dict) else None
 
 
 class _MultiHeaders(dict):

@@ -76,6 +76,7 @@ def test_strands_deployed_path_signs_verifies_and_calls(lib: ModuleType, gateway
     assert result["content"][0]["text"] == "42"
     assert calls == [("add", (40, 2), "s-deployed")]
     assert gate.verified and set(gate.verified) == {ACCESS_KEY}
+    assert all("x-amzn-bedrock-agentcore-runtime-session-id" in signed for signed in gate.signed_headers)
     assert runtime_config.authorizations and all(
         a.startswith("AWS4-HMAC-SHA256 ") for a in runtime_config.authorizations
     )
@@ -139,6 +140,19 @@ def test_403_surfaces_with_status_and_invoke_gateway_hint(lib: ModuleType, aws_e
         lib.AgentCoreGatewayMCPClientLangChain.with_iam_auth(server.url)
     assert lc_error.value.status_code == 403 and "Cedar policy" in str(lc_error.value)
     assert calls == []
+
+
+def test_denied_call_fails_that_call_only_with_status_and_hint(lib: ModuleType, aws_env, gateway) -> None:
+    server, gate, calls = gateway
+    gate.denied_methods = {"tools/call"}
+    with lib.AgentCoreGatewayMCPClientStrands.with_iam_auth(server.url) as client:
+        denied = client.call_tool_sync(tool_use_id="1", name="add", arguments={"a": 1, "b": 2})
+        gate.denied_methods = set()
+        allowed = client.call_tool_sync(tool_use_id="2", name="add", arguments={"a": 2, "b": 2})
+    assert denied["status"] == "error"
+    assert "HTTP 403" in denied["content"][0]["text"] and "Cedar policy" in denied["content"][0]["text"]
+    assert allowed["status"] == "success" and allowed["content"][0]["text"] == "4"
+    assert calls == [("add", (2, 2), None)]
 
 
 def test_404_surfaces_with_status_and_url_hint(lib: ModuleType, aws_env, gateway) -> None:

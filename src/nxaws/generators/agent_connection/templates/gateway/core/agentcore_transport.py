@@ -4,6 +4,7 @@ A transport factory is a zero-argument callable returning the async context mana
 and the MCP ``ClientSession`` expect: ``(read_stream, write_stream, get_session_id)``.
 """
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -34,14 +35,31 @@ class GatewayHTTPError(RuntimeError):
         super().__init__(f"Gateway {url} answered HTTP {status_code}: {hint}" + (f" ({detail})" if detail else ""))
 
 
-async def _raise_for_gateway_status(response: httpx.Response) -> None:
-    # The MCP SDK turns a 404 into "session terminated" and other statuses into a bare HTTPStatusError
-    # deep in a task group; raising here, first, keeps the status and a hint. Redirects (the SDK follows
-    # same-origin ones itself) and GETs (the optional SSE stream, 405 from stateless gateways) stay the SDK's.
-    if response.is_success or response.is_redirect or response.request.method != "POST":
-        return
-    detail = (await response.aread())[:200].decode(errors="replace").strip()
-    raise GatewayHTTPError(response.status_code, str(response.request.url), detail)
+class _GatewayStatusTransport(httpx.AsyncHTTPTransport):
+    """Turn a gateway's non-2xx answer to an MCP POST into an error that keeps its status and a hint.
+
+    Left alone, the MCP SDK reports a 404 as "session terminated" and other statuses as a bare
+    HTTPStatusError that tears the whole session down inside a task group. A refused handshake
+    (``initialize``) raises ``GatewayHTTPError``; a refused call (e.g. a Cedar denial of one tools/call)
+    becomes that request's JSON-RPC error, so the caller sees the reason and the session stays usable.
+    Redirects (the SDK follows same-origin ones) and GETs (the optional SSE stream) stay the SDK's.
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if response.is_success or response.is_redirect or request.method != "POST":
+            return response
+        detail = (await response.aread())[:200].decode(errors="replace").strip()
+        await response.aclose()
+        error = GatewayHTTPError(response.status_code, str(request.url), detail)
+        try:
+            message = json.loads(request.content)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict) or "id" not in message or message.get("method") == "initialize":
+            raise error
+        body = {"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32001, "message": str(error)}}
+        return httpx.Response(200, json=body, request=request)
 
 
 def gateway_http_client(
@@ -49,10 +67,7 @@ def gateway_http_client(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for gateway MCP calls (matches the MCP SDK's ``McpHttpClientFactory``)."""
     return httpx.AsyncClient(
-        headers=headers,
-        timeout=timeout or httpx.Timeout(120, read=300),
-        auth=auth,
-        event_hooks={"response": [_raise_for_gateway_status]},
+        headers=headers, timeout=timeout or httpx.Timeout(120, read=300), auth=auth, transport=_GatewayStatusTransport()
     )
 
 

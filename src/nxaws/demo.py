@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import httpx
 
 from . import engine
 from .cli import complete_options
+from .processes import kill_group
 from .workspace.errors import UserError
 
 STEPS: list[tuple[str, dict[str, object]]] = [
@@ -101,11 +101,7 @@ def run(directory: Path, out=sys.stdout, timeout: float = 120) -> None:
         if result.returncode != 0:
             raise UserError(f"The gateway client failed:\n{result.stderr[-2000:]}")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        kill_group(proc)
         log.close()
 
 

@@ -1,0 +1,69 @@
+"""One generated workspace for the end-to-end tests: built, installed (uv sync, npm install) once per session.
+
+acme.agents (Strands agent, :8081) and acme.lcagents (LangChain agent, :8082) are connected to the
+@acme/my-gateway gateway (:8100), which has the acme.tools MCP server (:8000) attached as target ``tools``.
+These ports are fixed by the generators, so the end-to-end tests run one at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nxaws import engine
+from nxaws.cli import complete_options
+
+INJECT = Path(__file__).parent / "inject"
+STEPS: list[tuple[str, dict[str, object]]] = [
+    ("py#project", {"name": "agents"}),
+    ("py#agent", {"project": "agents"}),
+    ("py#project", {"name": "lcagents"}),
+    ("py#agent", {"project": "lcagents", "framework": "langchain"}),
+    ("py#project", {"name": "tools"}),
+    ("py#mcp-server", {"project": "tools", "name": "tools"}),
+    ("agentcore-gateway", {"name": "my-gateway"}),
+    ("connection", {"sourceProject": "my-gateway", "targetProject": "tools"}),
+    ("connection", {"sourceProject": "agents", "targetProject": "my-gateway"}),
+    ("connection", {"sourceProject": "lcagents", "targetProject": "my-gateway"}),
+]
+# A tool added by hand, as a user would: it answers with the session id the call arrived with.
+WHOAMI_TOOL = '''
+
+@mcp.tool()
+def whoami() -> str:
+    """The AgentCore session id of this call."""
+    request = mcp.get_context().request_context.request
+    return request.headers.get("x-amzn-bedrock-agentcore-runtime-session-id", "") if request else ""
+'''
+NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false", "NX_SKIP_NX_CACHE": "true"}
+
+
+def run_generator(root: Path, generator_id: str, options: dict[str, object]) -> None:
+    opts = complete_options(generator_id, dict(options), interactive=False, root=root)
+    engine.generate(generator_id, root, opts, dry_run=False)
+
+
+@pytest.fixture(scope="session")
+def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("e2e") / "acme"
+    engine.generate("new", root, complete_options("new", {"directory": str(root)}, interactive=False, root=None),
+                    dry_run=False)  # fmt: skip
+    for generator_id, options in STEPS:
+        run_generator(root, generator_id, options)
+    server = root / "packages/tools/acme_tools/tools/server.py"
+    source = server.read_text()
+    anchor = "\n\napp = mcp.streamable_http_app()"
+    server.write_text(source.replace(anchor, WHOAMI_TOOL + anchor))
+    engine.install(root, {"npm", "uv"}, sys.stderr)
+    yield root
+
+
+@pytest.fixture(scope="session")
+def scripted_env() -> dict[str, str]:
+    """Environment for processes whose agents should run the scripted offline models."""
+    python_path = os.pathsep.join(filter(None, [str(INJECT), os.environ.get("PYTHONPATH")]))
+    return {**NX_ENV, "PYTHONPATH": python_path, "NXAWS_SCRIPTED_MODELS": "1"}

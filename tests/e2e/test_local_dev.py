@@ -1,0 +1,85 @@
+"""End to end with real Nx, uv, MCP servers, the local gateway and Strands / LangChain agents (issues 3 and 4)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from support.procs import running, wait_for_http, wait_for_port
+
+pytestmark = pytest.mark.slow
+
+CLIENT_CHECK = """
+import asyncio, os
+os.environ["LOCAL_DEV"] = "true"
+from acme_agent_connection import MyGatewayClientStrands, MyGatewayClientLangChain, session_id_context
+
+with session_id_context("direct-1"), MyGatewayClientStrands.create() as client:
+    names = sorted(t.tool_name for t in client.list_tools_sync())
+    result = client.call_tool_sync("x-1", "add", {"a": 2, "b": 3})
+    print("strands", names, result["content"][0]["text"])
+
+tools = MyGatewayClientLangChain.create()
+add = next(t for t in tools if t.name == "add")
+print("langchain", sorted(t.name for t in tools), asyncio.run(add.ainvoke({"a": 5, "b": 6})))
+"""
+
+
+def test_generated_clients_talk_to_a_plain_mcp_server_on_the_gateway_port(acme: Path, tmp_path: Path) -> None:
+    """Issue 3: after `uv sync`, LOCAL_DEV clients list and call tools of whatever listens on the gateway port."""
+    command = ["uv", "run", "uvicorn", "acme_tools.tools.server:app", "--host", "127.0.0.1", "--port", "8100"]
+    with running(command, cwd=acme / "packages/tools", log=tmp_path / "mcp.log") as proc:
+        wait_for_port(8100, timeout=60, proc=proc)
+        result = subprocess.run(["uv", "run", "python", "-c", CLIENT_CHECK], cwd=acme, capture_output=True,
+                                text=True, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[0] == "strands ['add', 'whoami'] 5"
+    assert lines[1].startswith("langchain ['add', 'whoami']") and "11" in lines[1]
+
+
+@pytest.fixture(scope="module")
+def agent_dev(acme: Path, tmp_path_factory: pytest.TempPathFactory, scripted_env: dict[str, str]) -> Iterator[None]:
+    """`nx run-many -t agent-dev` boots both agents, the local gateway and the MCP server (shared once)."""
+    log = tmp_path_factory.mktemp("nx") / "agent-dev.log"
+    command = ["npx", "nx", "run-many", "-t", "agent-dev", "-p", "acme.agents", "acme.lcagents",
+               "--outputStyle=stream"]  # fmt: skip
+    with running(command, cwd=acme, env=scripted_env, log=log) as proc:
+        try:
+            for url in ("http://127.0.0.1:8081/ping", "http://127.0.0.1:8082/ping"):
+                wait_for_http(url, timeout=180, proc=proc)
+            wait_for_port(8100, timeout=60, proc=proc)
+            wait_for_port(8000, timeout=60, proc=proc)
+        except Exception:
+            print(log.read_text()[-5000:])
+            raise
+        yield
+
+
+def invoke(port: int, prompt: str, session_id: str | None = None) -> str:
+    headers = {"x-amzn-bedrock-agentcore-runtime-session-id": session_id} if session_id else {}
+    response = httpx.post(f"http://127.0.0.1:{port}/invocations", json={"prompt": prompt}, headers=headers,
+                          timeout=60)  # fmt: skip
+    response.raise_for_status()
+    return "".join(json.loads(line)["content"] for line in response.text.splitlines() if line)
+
+
+@pytest.mark.parametrize(("port", "framework"), [(8081, "strands"), (8082, "langchain")])
+def test_agent_calls_a_gateway_tool(agent_dev: None, port: int, framework: str) -> None:
+    """The scripted model calls tools___add through the generated client and the local gateway."""
+    assert "tool said: 42" in invoke(port, "please add 40 and 2", session_id=f"{framework}-add")
+
+
+@pytest.mark.parametrize(("port", "framework"), [(8081, "strands"), (8082, "langchain")])
+def test_session_id_reaches_the_mcp_server(agent_dev: None, port: int, framework: str) -> None:
+    """The inbound session header, bound by the agent's middleware, arrives at the MCP server via the gateway."""
+    assert f"tool said: {framework}-sess-7" in invoke(port, "whoami", session_id=f"{framework}-sess-7")
+    assert f"tool said: {framework}-sess-8" in invoke(port, "whoami", session_id=f"{framework}-sess-8")
+
+
+def test_agent_ping(agent_dev: None) -> None:
+    assert httpx.get("http://127.0.0.1:8081/ping", timeout=5).json() == {"status": "Healthy"}

@@ -1,0 +1,103 @@
+"""Reading ``local-gateway.json`` and the TypeScript plugin's ``local-dev.ts``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nxaws.local_gateway import ConfigError, GatewayConfig, Target, load_config
+from nxaws.local_gateway.cli import _port
+
+# What the TypeScript plugin's template renders to after two mcp-connection runs (entries prepended).
+LOCAL_DEV_TS = """\
+const PORT = parseInt(process.env.PORT || '8123');
+const PREFIX_SEPARATOR = '___';
+
+interface AttachedMcpServer {
+  name: string;
+  url: string;
+}
+
+const ATTACHED_MCP_SERVERS: AttachedMcpServer[] = [
+  { name: 'text-mcp', url: 'http://localhost:8001/mcp' },
+  {
+    name: "tools",
+    url: "http://localhost:8000/mcp",
+  },
+];
+
+app.listen(PORT, () => {
+  console.log(`my-gateway: local gateway listening on port ${PORT}`);
+});
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / "gateways" / "my-gateway" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_json_config_with_per_target_timeout(tmp_path: Path) -> None:
+    targets = [
+        {"name": "tools", "url": "http://localhost:8000/mcp", "timeout": 2},
+        {"name": "b", "url": "http://x/mcp"},
+    ]
+    path = write(tmp_path, "local-gateway.json", json.dumps({"name": "gw", "port": 8100, "targets": targets}))
+    config = load_config(path)
+    assert config == GatewayConfig(
+        "gw", (Target("tools", "http://localhost:8000/mcp", 2.0), Target("b", "http://x/mcp"))
+    )
+    assert [config.timeout_for(t) for t in config.targets] == [2.0, 10.0]
+    assert config.with_options(timeout=3.0, page_size=None).timeout_for(config.targets[1]) == 3.0
+
+
+def test_local_dev_ts_from_the_typescript_plugin(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "local-dev.ts", LOCAL_DEV_TS))
+    assert (config.name, config.port) == ("my-gateway", 8123)
+    assert config.targets == (
+        Target("text-mcp", "http://localhost:8001/mcp"),
+        Target("tools", "http://localhost:8000/mcp"),
+    )
+
+
+def test_local_dev_ts_with_no_targets_yet_takes_the_folder_name(tmp_path: Path) -> None:
+    text = "const ATTACHED_MCP_SERVERS: AttachedMcpServer[] = [\n];\nconsole.log('started');\n"
+    config = load_config(write(tmp_path, "local-dev.ts", text))
+    assert (config.name, config.port, config.targets) == ("my-gateway", 8100, ())
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("local-gateway.json", "{nope", "is not valid JSON"),
+        ("local-gateway.json", "[]", "must hold a JSON object"),
+        ("local-gateway.json", '{"targets": [{"name": "a"}]}', "needs a string 'name' and 'url'"),
+        ("local-gateway.json", '{"targets": [{"name": "a___b", "url": "u"}]}', "not contain '___'"),
+        ("local-gateway.json", '{"targets": [{"name": "a", "url": "u", "timeout": 0}]}', "positive number"),
+        ("local-gateway.json", '{"targets": [{"name": "a", "url": "u"}, {"name": "a", "url": "v"}]}', "repeated: a"),
+        ("local-gateway.json", '{"port": "80"}', "'port' must be a port number"),
+        ("local-dev.ts", "console.log('hi')", "no ATTACHED_MCP_SERVERS"),
+    ],
+)
+def test_bad_configs_name_the_file_and_the_problem(tmp_path: Path, name: str, text: str, message: str) -> None:
+    path = write(tmp_path, name, text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_config_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Cannot read gateway configuration"):
+        load_config(tmp_path / "local-gateway.json")
+
+
+def test_port_option_beats_env_beats_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = GatewayConfig("gw", port=8100)
+    monkeypatch.delenv("PORT", raising=False)
+    assert _port(None, config) == 8100
+    monkeypatch.setenv("PORT", "9001")
+    assert (_port(None, config), _port(9002, config)) == (9001, 9002)

@@ -44,17 +44,18 @@ def attach_target(tree: Tree, gateway: Project, target: str, url: str) -> None:
             config_path, dumps({"name": gateway.metadata.get("name"), "targets": [{"name": target, "url": url}]})
         )
         return
-    if f"'{target}'" in source or f'"{target}"' in source:
-        return
     entry = f"{{ name: '{target}', url: '{url}' }}"
     declaration = re.compile(r"(ATTACHED_MCP_SERVERS[^=]*=\s*\[)(\s*)(\]?)")
     match = declaration.search(source)
     if match is None:
         raise UserError(f"{ts_path} has no ATTACHED_MCP_SERVERS array to add '{target}' to. Add it by hand: {entry}")
+    items = source[match.end(1) : source.find("]", match.end(1))]  # entries hold no brackets
+    if f"'{target}'" in items or f'"{target}"' in items:
+        return
     if match.group(3):  # empty array
         replacement = f"{match.group(1)}{entry}]"
-    else:
-        replacement = f"{match.group(1)}{match.group(2)}{entry},{match.group(2)}"
+    else:  # prepend, newest first as upstream; one line stays one line
+        replacement = f"{match.group(1)}{match.group(2)}{entry},{match.group(2) or ' '}"
     tree.write(ts_path, source[: match.start()] + replacement + source[match.end() :])
 
 

@@ -26,7 +26,8 @@ commands:
   list [GENERATOR]                                      list generators and their options
   local-gateway [CONFIG] [--port N] [--auth none|iam]   run a gateway project's local gateway
   demo [DIR]                                            build a demo workspace and run an agent through it
-  sync-plugin                                           rewrite the workspace's Nx plugin schemas
+  init [--no-install]                                   add the Nx plugin `nxaws` to an existing Nx workspace
+  sync-plugin [--check]                                 rewrite the workspace's Nx plugin schemas
 
 global options: --help, --version, --verbose (tracebacks), --no-interactive (never prompt)
 """
@@ -87,6 +88,10 @@ def _dispatch(args: list[str]) -> int:
         from .nx_plugin import main as plugin_main
 
         return plugin_main(rest)
+    if command == "init":
+        from .nx_plugin import init
+
+        return init(rest)
     raise UsageError(f"Unknown command '{command}'. Run `nxaws --help` to see the commands.")
 
 
@@ -232,7 +237,7 @@ def _generate(args: list[str], *, new: bool = False) -> int:
     outcome = engine.generate(generator_id, root, options, dry_run=dry_run)
     wants_install = bool(options.get("preferInstallDependencies", options.get("install", True)))
     if as_json:
-        print(engine.change_set_json(outcome, wants_install))
+        print(engine.change_set_json(outcome, wants_install and bool(outcome.changes)))
         return 0
     engine.print_changes(outcome, sys.stdout, dry_run=dry_run)
     if not dry_run and wants_install and outcome.result.install and outcome.changes:

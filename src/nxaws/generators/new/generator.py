@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import tomlkit
 
 from ... import __version__
+from ...nx_plugin.files import write_plugin
 from ...versions import NPM_VERSIONS, pin
 from ...workspace.errors import UserError
 from ...workspace.names import kebab_case
@@ -60,6 +61,7 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
         nxaws_source.update(source)
         doc["tool"]["uv"]["sources"]["nxaws"] = nxaws_source
     tree.write("pyproject.toml", tomlkit.dumps(doc))
+    write_plugin(tree)  # `nx g nxaws:<generator>` and Nx Console run the same generators
     return Result(
         install={"npm", "uv"} if options.get("install", True) else set(),
         next_steps=[

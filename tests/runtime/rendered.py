@@ -8,6 +8,11 @@ from types import ModuleType
 
 from nxaws.generators.agent_connection.library import EXPORTS, LAYERS, app_client_exports, render_layer
 
+# Core clients the tests use directly (the generated package re-exports only EXPORTS and app clients).
+TEST_EXPORTS = [
+    (".core.agentcore_gateway_mcp_client_strands", "AgentCoreGatewayMCPClientStrands"),
+    (".core.agentcore_gateway_mcp_client_langchain", "AgentCoreGatewayMCPClientLangChain"),
+]
 GATEWAY = {"gateway_snake": "my_gateway", "gateway_class": "MyGateway"}
 
 
@@ -17,7 +22,7 @@ def render_package(root: Path, module: str, gateway_port: int) -> dict[str, str]
     files: dict[str, str] = {}
     for layer in LAYERS:
         files.update(render_layer(layer, variables))
-    exports = [pair for layer in LAYERS for pair in EXPORTS[layer]]
+    exports = [pair for layer in LAYERS for pair in EXPORTS[layer]] + TEST_EXPORTS
     exports += [
         app_client_exports(fw, GATEWAY["gateway_snake"], GATEWAY["gateway_class"]) for fw in ("strands", "langchain")
     ]

@@ -17,16 +17,17 @@ TEMPLATES = Path(__file__).parent / "templates"
 LAYERS = ("base", "strands", "gateway", "gateway_strands", "gateway_langchain")
 FRAMEWORK_SUFFIX = {"strands": "Strands", "langchain": "LangChain"}
 
-# Names each layer adds to the package ``__init__`` (app clients are added per gateway: app_client_exports).
+# Names each layer adds to the package ``__init__``, as the TypeScript plugin does (reference §7.8); app
+# clients are added per gateway (``app_client_exports``). Core clients stay importable from ``.core``.
 EXPORTS: dict[str, list[tuple[str, str]]] = {
     "base": [
         (".core.session_context", "get_current_session_id"),
         (".core.session_context", "session_id_context"),
     ],
     "strands": [(".core.with_session_id_strands", "with_session_id")],
-    "gateway": [(".core.agentcore_gateway_mcp_transport", "AgentCoreGatewayMCPTransport")],
-    "gateway_strands": [(".core.agentcore_gateway_mcp_client_strands", "AgentCoreGatewayMCPClientStrands")],
-    "gateway_langchain": [(".core.agentcore_gateway_mcp_client_langchain", "AgentCoreGatewayMCPClientLangChain")],
+    "gateway": [],
+    "gateway_strands": [],
+    "gateway_langchain": [],
 }
 
 # ``__init__.py`` and ``__main__.py`` are Python's own dunders, not placeholders.

@@ -28,6 +28,7 @@ PY_VERSIONS: dict[str, str] = {
 NPM_VERSIONS: dict[str, str] = {
     "nx": "24.0.6",
     "@modelcontextprotocol/inspector": "2.12.0",
+    "aws-cdk": "2.1148.1",
 }
 
 

@@ -18,6 +18,7 @@ GENERATORS: dict[str, str] = {
     "py#mcp-server": "py_mcp_server",
     "agentcore-gateway": "agentcore_gateway",
     "connection": "connection",
+    "py#infra": "py_infra",
 }
 # `nxaws new` runs through the same engine but is not offered by `nxaws g` or the Nx plugin.
 WORKSPACE_GENERATORS: dict[str, str] = {"new": "new"}

@@ -68,13 +68,18 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
             tree.write(project.path(rel), text)
     elif protocol == "http" and options.get("cedarPolicy", True):
         warnings.append("cedarPolicy is ignored for http-protocol gateways.")
-    return Result(
+    result = Result(
         warnings=warnings,
         next_steps=[
             f"Attach an MCP server: nxaws g connection {name} <mcp project>",
             f"Run it locally: npx nx run {project_name}:dev (http://localhost:{port}/mcp)",
         ],
     )
+    if infra:
+        from ..py_infra.generator import add_component_infra
+
+        result.merge(add_component_infra(tree, project_name, ID, None, extra["iac"]))
+    return result
 
 
 def _schema_path(directory: str) -> str:

@@ -63,7 +63,9 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
 
     add_dependencies(tree, project.path("pyproject.toml"), DEPENDENCIES[framework])
     add_workspace_dependency(tree, project, agent_connection)
-    return Result(
-        install={"uv"},
-        next_steps=[f"Run the agent locally: npx nx run {project.name}:{prefix}-dev"],
-    )
+    result = Result(install={"uv"}, next_steps=[f"Run the agent locally: npx nx run {project.name}:{prefix}-dev"])
+    if options.get("infra", "agentcore") == "agentcore":
+        from ..py_infra.generator import add_component_infra
+
+        result.merge(add_component_infra(tree, project.name, ID, prefix, options.get("iac")))
+    return result

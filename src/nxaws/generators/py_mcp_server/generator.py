@@ -47,7 +47,12 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     add_component(project, ID, f"{module}/{snake}", prefix, port=port, rc=rc, auth=options.get("auth", "iam"))
     workspace.save(project)
     add_dependencies(tree, project.path("pyproject.toml"), ["mcp", "uvicorn"])
-    return Result(
+    result = Result(
         install={"uv"},
         next_steps=[f"Serve it locally: npx nx run {project.name}:{prefix}-dev (MCP at http://localhost:{port}/mcp)"],
     )
+    if options.get("infra", "agentcore") == "agentcore":
+        from ..py_infra.generator import add_component_infra
+
+        result.merge(add_component_infra(tree, project.name, ID, prefix, options.get("iac")))
+    return result

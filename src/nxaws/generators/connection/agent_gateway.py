@@ -20,6 +20,7 @@ from ...workspace.tree import Tree
 from .. import Result
 from ..agent_connection.library import app_client_exports
 from ..agent_connection_project import connection_module, ensure_agent_connection
+from ..py_infra.steps import grant_step
 from .gateway_mcp import gateway_metadata
 from .generator import Candidate
 
@@ -62,18 +63,6 @@ def edit_agent_file(tree: Tree, path: str, edit: dict[str, str]) -> list[str]:
     if updated != source:
         tree.write(path, updated)
     return []
-
-
-def grant_step(workspace: Workspace, gateway: Project, agent_project: Project, agent: dict[str, Any]) -> str:
-    try:
-        from ..py_infra.steps import grant_step as infra_grant_step
-    except ImportError:
-        gateway_var = snake_case(str(gateway.metadata.get("rc")))
-        return (
-            "Grant the deployed agent access to the gateway in your infrastructure:\n"
-            f"    {gateway_var}.grant_invoke_access({snake_case(str(agent.get('rc') or 'agent'))})"
-        )
-    return infra_grant_step(workspace, gateway, agent_project, agent)
 
 
 def connect(

@@ -48,7 +48,7 @@ def ensure_app(tree: Tree, workspace: Workspace) -> Project:
     for rel, text in render_dir(FILES / "infra", variables).items():
         tree.write_if_absent(project.path(rel), text, format=rel.endswith(".py"))
     gitignore = tree.read_text(project.path(".gitignore")) or ""
-    if "cdk.out" not in gitignore.split():
+    if not {"cdk.out", "cdk.out/"} & set(gitignore.split()):
         tree.write(project.path(".gitignore"), f"{gitignore}cdk.out/\n")
     targets = project.targets
     synth = {"executor": "nx:run-commands", "outputs": ["{projectRoot}/cdk.out"],

@@ -1,0 +1,88 @@
+"""Generated workspaces for the infra tests: one synced CDK workspace per session, plus cheap unsynced ones."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from support.procs import kill_group
+
+from nxaws.cli import main
+
+JSII_ENV = {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+SECOND_POLICY = """forbid (principal, action == AgentCore::Action::"agents-mcp-server___add", resource);
+"""
+
+
+def run(args: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None) -> str:
+    """Run to completion in its own process group (killed on timeout); return the output, raise on failure."""
+    proc = subprocess.Popen(
+        list(args), cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        kill_group(proc)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {proc.returncode}:\n{out[-4000:]}")
+    return out
+
+
+@contextlib.contextmanager
+def inside(folder: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def nxaws(folder: Path, *argv: str) -> None:
+    with inside(folder):
+        code = main([*argv, "--no-interactive"])
+    assert code == 0, f"nxaws {' '.join(argv)} exited {code}"
+
+
+def g(ws: Path, generator: str, *argv: str) -> None:
+    nxaws(ws, "g", generator, *argv, "--no-prefer-install-dependencies")
+
+
+def make_workspace(parent: Path, name: str = "acme", *, iac: str = "cdk") -> Path:
+    nxaws(parent, "new", name, "--no-install")
+    ws = parent / name
+    g(ws, "py#project", "agents")
+    g(ws, "agentcore-gateway", "my-gateway", "--iac", iac)
+    g(ws, "py#agent", "agents")
+    g(ws, "py#mcp-server", "agents")
+    return ws
+
+
+@pytest.fixture(scope="session")
+def synth_ws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A CDK workspace with a gateway, an agent, an MCP server, two Cedar policies and the grant; synthesised once."""
+    from nxaws.generators.py_infra.steps import grant_step
+    from nxaws.workspace.projects import Workspace
+    from nxaws.workspace.tree import Tree
+
+    ws = make_workspace(tmp_path_factory.mktemp("cdk"))
+    (ws / "packages/my-gateway/policies/deny-add.cedar").write_text(SECOND_POLICY)
+    workspace = Workspace(Tree(ws))
+    agents = workspace.get("agents")
+    agent = next(c for c in agents.components if c["generator"] == "py#agent")
+    step = grant_step(workspace, workspace.get("my-gateway"), agents, agent)
+    grant = step.splitlines()[-1].strip()
+    stack = ws / "packages/infra/acme_infra/stacks/application_stack.py"
+    stack.write_text(
+        f"{stack.read_text()}        {grant}\n        self.my_gateway.add_mcp_server(self.agents_mcp_server)\n"
+    )
+    run(["uv", "sync"], cwd=ws, timeout=600)
+    started = time.monotonic()
+    run(["uv", "run", "python", "app.py"], cwd=ws / "packages/infra", timeout=600, env=JSII_ENV)
+    return {"ws": ws, "grant": grant, "synth_seconds": time.monotonic() - started}

@@ -102,7 +102,8 @@ def test_agent_project_shape(templates: dict[str, Path]) -> None:
     assert metadata["ports"] == [8081]
     [agent] = metadata["components"]
     assert agent == {"generator": "py#agent", "path": "acme_agents/agent", "name": "agent", "port": 8081,
-                     "rc": "AgentsAgent", "auth": "iam", "protocol": "http", "framework": "strands"}  # fmt: skip
+                     "rc": "AgentsAgent", "auth": "iam", "protocol": "http", "framework": "strands",
+                     "iac": "cdk"}  # fmt: skip
     assert list(agent)[:3] == ["generator", "path", "name"]
     targets = config["targets"]
     assert list(targets) == sorted(targets)
@@ -118,7 +119,7 @@ def test_mcp_server_project_shape(templates: dict[str, Path]) -> None:
     assert config["metadata"]["ports"] == [8000]
     assert config["metadata"]["components"] == [
         {"generator": "py#mcp-server", "path": "acme_tools/mcp_server", "name": "mcp-server", "port": 8000,
-         "rc": "ToolsMcpServer", "auth": "iam"}
+         "rc": "ToolsMcpServer", "auth": "iam", "iac": "cdk"}
     ]  # fmt: skip
     targets = config["targets"]
     assert targets["dev"] == {"dependsOn": ["mcp-server-dev"], "continuous": True}

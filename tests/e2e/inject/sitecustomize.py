@@ -54,8 +54,12 @@ def _strands_model():
                 yield {"contentBlockDelta": {"delta": {"toolUse": {"input": json.dumps(args)}}}}
                 yield {"contentBlockStop": {}}
                 yield {"messageStop": {"stopReason": "tool_use"}}
-            yield {"metadata": {"usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2},
-                                "metrics": {"latencyMs": 0}}}
+            yield {
+                "metadata": {
+                    "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2},
+                    "metrics": {"latencyMs": 0},
+                }
+            }
 
     return ScriptedStrandsModel
 
@@ -87,8 +91,9 @@ def _langchain_model():
             else:
                 prompt = next(m.content for m in reversed(messages) if m.type == "human")
                 name, args = _tool_for(str(prompt))
-                message = AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": "c-1",
-                                                             "type": "tool_call"}])
+                message = AIMessage(
+                    content="", tool_calls=[{"name": name, "args": args, "id": "c-1", "type": "tool_call"}]
+                )
             return ChatResult(generations=[ChatGeneration(message=message)])
 
     return ScriptedChatModel

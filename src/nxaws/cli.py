@@ -25,6 +25,7 @@ commands:
   g, generate GENERATOR [ARGS] [--dry-run] [--json]     run a generator (see `nxaws list`)
   list [GENERATOR]                                      list generators and their options
   local-gateway [CONFIG] [--port N] [--auth none|iam]   run a gateway project's local gateway
+  local-runtime-config [--set NS.KEY=VALUE]             serve runtime config (AppConfig data plane) locally
   demo [DIR]                                            build a demo workspace and run an agent through it
   init [--no-install]                                   add the Nx plugin `nxaws` to an existing Nx workspace
   sync-plugin [--check]                                 rewrite the workspace's Nx plugin schemas
@@ -63,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
+    # Global flags may come before the command (`nxaws --verbose g ...`): they then belong to its arguments.
+    lead = []
+    while args and args[0] in GLOBAL_FLAGS - {"--help", "-h"}:
+        lead.append(args.pop(0))
+    if args and lead:
+        args = [*args, *lead]
     if not args or args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0 if args else 2
@@ -74,6 +81,10 @@ def _dispatch(args: list[str]) -> int:
         from .local_gateway import main as gateway_main
 
         return gateway_main(rest)
+    if command == "local-runtime-config":
+        from .local_runtime_config import main as runtime_config_main
+
+        return runtime_config_main(rest)
     if command in ("g", "generate"):
         return _generate(rest)
     if command == "new":
@@ -136,9 +147,7 @@ def parse_options(generator_id: str, tokens: list[str]) -> dict[str, Any]:
             continue
         if not token.startswith("--"):
             if index not in positional:
-                raise UsageError(
-                    f"Unexpected argument '{token}' for {generator_id}. See `nxaws list {generator_id}`."
-                )
+                raise UsageError(f"Unexpected argument '{token}' for {generator_id}. See `nxaws list {generator_id}`.")
             key = positional[index]
             options[key] = _coerce(key, properties[key], token)
             index += 1
@@ -217,9 +226,7 @@ def _generate(args: list[str], *, new: bool = False) -> int:
         raise UsageError("Name a generator: `nxaws g <generator> ...`. Run `nxaws list` to see them.")
     generator_id, tokens = args[0], args[1:]
     if not new and generator_id not in GENERATORS:
-        raise UsageError(
-            f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}."
-        )
+        raise UsageError(f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}.")
     if "--help" in tokens or "-h" in tokens:
         return _list([generator_id])
     dry_run = "--dry-run" in tokens or "-d" in tokens
@@ -250,9 +257,7 @@ def _list(args: list[str]) -> int:
     for generator_id in ids:
         spec = schema(generator_id) if generator_id in GENERATORS else None
         if spec is None:
-            raise UsageError(
-                f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}."
-            )
+            raise UsageError(f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}.")
         print(f"{generator_id}: {spec.get('description', '')}")
         if len(ids) == 1 or args:
             required = set(spec.get("required", []))

@@ -12,12 +12,14 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from .config import Target
+from .transport import KeepAliveTransport
 
 PROTOCOL_VERSION = "2025-06-18"
 SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id"
@@ -155,10 +157,11 @@ class Upstream:
 
     async def _send(self, message: dict[str, Any], headers: dict[str, str]) -> tuple[dict[str, Any], Any]:
         client = self._http()
+        in_session = "mcp-session-id" in headers  # now: a reconnect may change the shared headers meanwhile
         request = client.build_request("POST", self.target.url, content=json.dumps(message), headers=headers)
         response = await client.send(request, stream=True)
         try:
-            if response.status_code in (400, 404) and "mcp-session-id" in headers:
+            if response.status_code in (400, 404) and in_session:
                 raise _SessionLost()
             if "id" not in message:
                 return {}, response.headers
@@ -205,10 +208,10 @@ class Upstream:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             # trust_env=False: a developer's HTTP(S)_PROXY must not capture calls to localhost targets.
+            # NXAWS_LOCAL_GATEWAY_HTTPX_TRANSPORT=1 restores httpx's own transport (the benchmark's "before").
+            lean = not os.environ.get("NXAWS_LOCAL_GATEWAY_HTTPX_TRANSPORT")
             self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout),
-                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=60),
-                trust_env=False,
+                timeout=httpx.Timeout(self.timeout), trust_env=False, transport=KeepAliveTransport() if lean else None
             )
         return self._client
 

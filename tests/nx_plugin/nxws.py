@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,15 @@ from support.procs import kill_group
 from nxaws.cli import main as nxaws_main
 from nxaws.nx_plugin import PLUGIN_DIR
 
-NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_SKIP_NX_CACHE": "true", "NX_TUI": "false", "CI": "true"}
+NX_ENV = {
+    "NX_DAEMON": "false",
+    "NX_NO_CLOUD": "true",
+    "NX_SKIP_NX_CACHE": "true",
+    "NX_TUI": "false",
+    "CI": "true",
+    "NO_COLOR": "1",
+    "FORCE_COLOR": "0",
+}
 NOT_CONTENT = frozenset({"node_modules", ".venv", ".nx", ".git", "__pycache__", ".ruff_cache", ".pytest_cache"})
 PLUGIN_LINK = f"../{PLUGIN_DIR}"
 
@@ -42,7 +51,9 @@ class Ran:
 def tool_env() -> dict[str, str]:
     """Nx quiet and uncached; the repo's virtualenv kept out of the workspace's own ``uv``."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "UV_PROJECT")}
-    return env | NX_ENV
+    # Without the repo's .venv/bin on PATH, only the workspace's own nxaws can answer `uv run nxaws`.
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != Path(sys.executable).parent]
+    return env | NX_ENV | {"PATH": os.pathsep.join(path)}
 
 
 def run(cwd: Path, *args: str, timeout: float = 180) -> Ran:

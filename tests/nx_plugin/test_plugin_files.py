@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from nxaws.generators import GENERATORS, HERE, folder
@@ -77,24 +77,36 @@ def test_check_names_a_drifted_schema_and_sync_rewrites_it(tmp_path: Path) -> No
     assert nxaws(ws, "sync-plugin", "--check").code == 0
 
 
-def test_init_adds_the_plugin_to_a_workspace_without_it(tmp_path: Path) -> None:
-    ws = new_workspace(tmp_path)
-    expected = snapshot(ws)
-    shutil.rmtree(ws / "tools")
-    package = json.loads((ws / "package.json").read_text())
-    del package["devDependencies"]["nxaws"]
-    (ws / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+def test_init_adds_the_plugin_and_nxaws_to_a_workspace_without_them(tmp_path: Path) -> None:
+    made_by_new = snapshot(new_workspace(tmp_path / "new"))
+    ws = tmp_path / "ts-plugin-made"  # the shape the TypeScript plugin leaves: no dev group, no devDependencies
+    ws.mkdir()
+    (ws / "nx.json").write_text("{}\n")
+    (ws / "package.json").write_text('{\n  "name": "@proj/source",\n  "private": true\n}\n')
+    (ws / "pyproject.toml").write_text('[project]\nname = "nx-workspace"\n\n[tool.uv.workspace]\nmembers = []\n')
 
     dry = nxaws(ws, "init", "--no-install", "--dry-run")
-    assert dry.code == 0 and "CREATE tools/nxaws-plugin/generator.js" in dry.out and "UPDATE package.json" in dry.out
+    assert dry.code == 0, dry
+    assert "CREATE tools/nxaws-plugin/generator.js" in dry.out and "UPDATE package.json" in dry.out
     assert not (ws / "tools").exists()
 
     done = nxaws(ws, "init", "--no-install")
     assert done.code == 0, done
-    assert "npm install" in done.out
-    assert snapshot(ws) == expected
-    again = nxaws(ws, "sync-plugin")
-    assert again.code == 0 and "No changes" in again.out
+    assert "`npm install` and `uv sync`" in done.out
+    files = snapshot(ws)
+    assert {p: c for p, c in files.items() if p.startswith("tools/")} == {
+        p: c for p, c in made_by_new.items() if p.startswith("tools/")
+    }
+    assert json.loads(files["package.json"])["devDependencies"] == {"nxaws": "file:./tools/nxaws-plugin"}
+    pyproject = tomllib.loads(files["pyproject.toml"].decode())
+    assert pyproject["dependency-groups"]["dev"] == ["nxaws"]
+    expected_source = tomllib.loads(made_by_new["pyproject.toml"].decode())["tool"]["uv"]["sources"]["nxaws"]
+    assert pyproject["tool"]["uv"]["sources"]["nxaws"] == expected_source
+    assert pyproject["tool"]["uv"]["workspace"] == {"members": []}
+
+    again = nxaws(ws, "init", "--no-install")
+    assert again.code == 0 and "No changes" in again.out, again
+    assert snapshot(ws) == files
 
 
 def _json_run(cwd: Path, *args: str) -> tuple[int, dict, str]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import tomlkit
+
 from .. import engine
 from ..generators import Result
 from ..workspace.errors import UsageError, UserError
 from ..workspace.projects import find_root
+from ..workspace.tomlfile import merge_requirements, multiline_array, read_toml, requirement_key, table, write_toml
 from ..workspace.tree import Tree
 from .files import PLUGIN_DIR, PLUGIN_NAME, plugin_files, stale_paths, write_plugin
 
@@ -21,11 +24,13 @@ Rewrite the workspace's Nx plugin (tools/nxaws-plugin) from this nxaws's generat
   --check     change nothing; exit 1 and name the files when the plugin is out of date
   --dry-run   list what would change and write nothing
 """
+INSTALL_COMMANDS = {"npm": "npm install", "uv": "uv sync"}
 INIT_USAGE = """\
 usage: nxaws init [--no-install] [--dry-run]
 
-Add the Nx plugin `nxaws` to an existing Nx workspace (tools/nxaws-plugin and a file: devDependency),
-then run `npm install` so `nx g nxaws:<generator>` and Nx Console find it.
+Add the Nx plugin `nxaws` to an existing Nx workspace (tools/nxaws-plugin and a file: devDependency) and
+nxaws to the root pyproject.toml's dev group, then run `npm install` and `uv sync` so `nx g nxaws:<generator>`
+and Nx Console find it.
 """
 
 
@@ -65,19 +70,43 @@ def init(argv: list[str]) -> int:
     if flags is None:
         return 0
     root = find_root(Path.cwd())
-    _write(root, dry_run=bool(flags & {"--dry-run", "-d"}), install="--no-install" not in flags)
+    _write(root, dry_run=bool(flags & {"--dry-run", "-d"}), install="--no-install" not in flags, dev_group=True)
     return 0
 
 
-def _write(root: Path, *, dry_run: bool, install: bool) -> None:
+def add_to_dev_group(tree: Tree) -> bool:
+    """List nxaws in the root pyproject.toml's dev group (the plugin runs the workspace's own nxaws)."""
+    from ..generators.new.generator import nxaws_requirement
+
+    if not tree.exists("pyproject.toml"):
+        raise UserError("This workspace has no root pyproject.toml: nxaws works in Nx + uv workspaces.")
+    doc = read_toml(tree, "pyproject.toml")
+    groups = table(doc, "dependency-groups")
+    dev = groups.setdefault("dev", multiline_array([]))
+    if any(requirement_key(str(item)) == "nxaws" for item in dev):
+        return False
+    requirement, source = nxaws_requirement()
+    merge_requirements(dev, [requirement])
+    if source is not None:
+        inline = tomlkit.inline_table()
+        inline.update(source)
+        table(doc, "tool", "uv", "sources")["nxaws"] = inline
+    write_toml(tree, "pyproject.toml", doc)
+    return True
+
+
+def _write(root: Path, *, dry_run: bool, install: bool, dev_group: bool = False) -> None:
     tree = Tree(root)
     package_changed = write_plugin(tree)
     linked = (root / "node_modules" / PLUGIN_NAME / "package.json").is_file()
     result = Result()
     if package_changed or not linked:
         result.install.add("npm")
-        if not install:
-            result.next_steps.append("Next: run `npm install` so Nx finds the plugin (node_modules/nxaws).")
+    if dev_group and add_to_dev_group(tree):
+        result.install.add("uv")
+    if result.install and not install:
+        steps = " and ".join(f"`{INSTALL_COMMANDS[kind]}`" for kind in sorted(result.install))
+        result.next_steps.append(f"Next: run {steps} so Nx finds the plugin and the plugin finds nxaws.")
     outcome = engine.Outcome(tree.changes() if dry_run else tree.commit(), result)
     engine.print_changes(outcome, sys.stdout, dry_run=dry_run)
     if install and not dry_run and result.install:

@@ -134,18 +134,35 @@ def _gateway_call(message: dict, target: str) -> dict:
     return {**message, "params": {**message["params"], "name": f"{target}___{message['params']['name']}"}}
 
 
-async def measure(direct_a: str, direct_b: str, gateway: str, seconds: float, concurrency: int) -> dict:
-    # Interleave direct and gateway runs so drift on a shared machine hits both alike.
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, concurrency: int) -> dict:
+    """All measurements; direct and gateway runs are interleaved so drift on a shared machine hits both."""
+    direct_a, direct_b, gateway = urls["alpha"], urls["beta"], urls["gateway"]
     results: dict[str, list[float]] = {k: [] for k in ("call_direct", "call_gw", "list_a", "list_b", "list_gw")}
-    for _ in range(2):
-        results["call_direct"] += await _latencies(direct_a, CALL, seconds / 2)
-        results["call_gw"] += await _latencies(gateway, _gateway_call(CALL, "alpha"), seconds / 2)
-        results["list_a"] += await _latencies(direct_a, LIST, seconds / 4)
-        results["list_b"] += await _latencies(direct_b, LIST, seconds / 4)
-        results["list_gw"] += await _latencies(gateway, LIST, seconds / 2)
+    cpu = {"gateway": 0.0, "alpha": 0.0}
+    rounds = 4
+    for _ in range(rounds):
+        results["call_direct"] += await _latencies(direct_a, CALL, seconds / rounds)
+        before = {name: _cpu_seconds(pids[name]) for name in cpu}
+        results["call_gw"] += await _latencies(gateway, _gateway_call(CALL, "alpha"), seconds / rounds)
+        for name in cpu:
+            cpu[name] += _cpu_seconds(pids[name]) - before[name]
+        results["list_a"] += await _latencies(direct_a, LIST, seconds / rounds / 2)
+        results["list_b"] += await _latencies(direct_b, LIST, seconds / rounds / 2)
+        results["list_gw"] += await _latencies(gateway, LIST, seconds / rounds)
     rps_direct = await _throughput(direct_a, CALL, seconds, concurrency)
     rps_gw = await _throughput(gateway, _gateway_call(CALL, "alpha"), seconds, concurrency)
-    return {"latency": results, "rps_direct": rps_direct, "rps_gw": rps_gw}
+    calls = len(results["call_gw"]) + 20 * rounds  # the warm-up calls used CPU too
+    cpu_ms = {name: used / calls * 1000 for name, used in cpu.items()}
+    return {"latency": results, "rps_direct": rps_direct, "rps_gw": rps_gw, "cpu_ms": cpu_ms}
 
 
 def _pct(samples: list[float], q: float) -> float:
@@ -172,6 +189,8 @@ def report(result: dict, concurrency: int) -> str:
         f"added latency, tools/call p50:      {added:6.2f} ms   (target <= 1 ms)     {_ok(added <= 1.0)}",
         f"gateway list / slowest target p50:  {p['list_gw'][0] / slowest:6.2f} x    (target <= 1.2 x)    "
         f"{_ok(p['list_gw'][0] <= 1.2 * slowest)}",
+        f"CPU per tools/call: gateway {result['cpu_ms']['gateway']:.2f} ms, target {result['cpu_ms']['alpha']:.2f} ms"
+        " (wall-clock numbers above include the machine's load; CPU time is steadier)",
         f"throughput, {concurrency} callers: direct {result['rps_direct']:7.0f}/s, gateway {result['rps_gw']:7.0f}/s"
         f" = {ratio:4.2f} x   (target >= 0.75 x)   {_ok(ratio >= 0.75)}",
     ]
@@ -197,12 +216,17 @@ def main() -> int:
         config = Path(tmp, "local-gateway.json")
         targets = [{"name": n, "url": urls[n]} for n in ("alpha", "beta")]
         config.write_text(json.dumps({"name": "bench-gateway", "port": ports["gateway"], "targets": targets}))
+        procs = {}
         for name in ("alpha", "beta"):
-            proc = stack.enter_context(_process([sys.executable, __file__, "--serve-target", name, str(ports[name])]))
-            _wait_for(urls[name], proc)
+            procs[name] = stack.enter_context(
+                _process([sys.executable, __file__, "--serve-target", name, str(ports[name])])
+            )
+            _wait_for(urls[name], procs[name])
         gw_args = [sys.executable, "-m", "nxaws.local_gateway", str(config), "--log-level", "warning"]
-        _wait_for(urls["gateway"], stack.enter_context(_process(gw_args)))
-        result = asyncio.run(measure(urls["alpha"], urls["beta"], urls["gateway"], args.seconds, args.concurrency))
+        procs["gateway"] = stack.enter_context(_process(gw_args))
+        _wait_for(urls["gateway"], procs["gateway"])
+        pids = {name: proc.pid for name, proc in procs.items()}
+        result = asyncio.run(measure(urls, pids, args.seconds, args.concurrency))
     print(report(result, args.concurrency))
     return 0
 

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from support.mcp_servers import math_server, serving
 from support.procs import free_port, running, wait_for_port
@@ -105,3 +106,23 @@ def test_mcp_inspector_cli_lists_and_calls_tools_through_the_gateway(tmp_path: P
         called = _inspector([*base, "--method", "tools/call", *call_args], tmp_path / "call.log")
     assert [t["name"] for t in listed["tools"]] == ["tools___add", "tools___whoami"]
     assert called["structuredContent"] == {"result": 5} and called["isError"] is False
+
+
+@pytest.mark.timeout(120)
+def test_command_line_iam_mode_takes_the_allowed_caller_from_the_aws_environment(tmp_path: Path) -> None:
+    from .test_iam import KEY, PING, REGION, SECRET, SigV4
+
+    port = free_port()
+    (tmp_path / "local-gateway.json").write_text(json.dumps({"name": "gw", "targets": []}))
+    nowhere = str(tmp_path / "no-aws-config")
+    env = {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_CONFIG_FILE": nowhere}
+    env |= {"AWS_SHARED_CREDENTIALS_FILE": nowhere, "AWS_EC2_METADATA_DISABLED": "true"}
+    args = [sys.executable, "-m", "nxaws.local_gateway", "--auth", "iam", "--region", REGION, "--port", str(port)]
+    log = tmp_path / "gateway.log"
+    with running(args, cwd=tmp_path, env=env, log=log) as proc:
+        _wait_for_line(log, "local gateway listening", proc)
+        url = f"http://127.0.0.1:{port}/mcp"
+        unsigned = httpx.post(url, content=PING, timeout=10)
+        signed = httpx.post(url, content=PING, auth=SigV4(), headers={"content-type": "application/json"}, timeout=10)
+    assert unsigned.status_code == 403 and signed.json()["result"] == {}
+    assert SECRET not in log.read_text()

@@ -1,4 +1,4 @@
-"""``nxaws local-gateway``: argument parsing, then uvicorn in the foreground until SIGINT/SIGTERM."""
+"""``nxaws local-gateway``: argument parsing; ``server.serve`` runs the gateway until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import logging
 import os
 import sys
 
-import uvicorn
-
 from ..workspace.errors import UserError
-from .asgi import GatewayApp, create_app
+from .asgi import create_app
 from .config import DEFAULT_TIMEOUT, GatewayConfig, load_config
 from .security import IamAuth
+from .server import serve
 
 log = logging.getLogger("nxaws.local_gateway")
 
@@ -31,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     app = create_app(config, auth=auth, allowed_hosts=[args.host])
     try:
-        return asyncio.run(_serve(app, config, args.host, port, args.log_level))
+        return asyncio.run(serve(app, config, args.host, port, args.log_level))
     except KeyboardInterrupt:  # uvicorn re-raises SIGINT after its graceful shutdown
         return 0
 
@@ -70,32 +69,3 @@ def _port(option: int | None, config: GatewayConfig) -> int:
 
 def _region(option: str | None) -> str:
     return option or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-
-
-async def _serve(app: GatewayApp, config: GatewayConfig, host: str, port: int, log_level: str) -> int:
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            lifespan="on",
-            access_log=False,  # we log one line per request ourselves, at debug level
-            log_level="debug" if log_level == "debug" else "warning",
-            timeout_graceful_shutdown=5,
-        )
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started and not serving.done():
-        await asyncio.sleep(0.02)
-    if server.started:
-        shown = f"[{host}]" if ":" in host else host
-        targets = ", ".join(t.name for t in config.targets) or "none"
-        print(
-            f"{config.name}: local gateway listening on http://{shown}:{port}/mcp (targets: {targets})",
-            flush=True,
-        )
-    try:
-        await serving
-    except SystemExit as exc:  # uvicorn exits this way when it cannot bind
-        return int(exc.code or 1)
-    return 0 if server.started else 1

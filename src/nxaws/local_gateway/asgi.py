@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from .config import GatewayConfig
-from .gateway import INVALID_REQUEST, PARSE_ERROR, Gateway, error_message
+from .gateway import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, Gateway, error_message
 from .security import IamAuth, LocalOnly, Rejected
 from .upstream import SESSION_HEADER
 
@@ -61,6 +61,9 @@ class GatewayApp:
             status, answer, label = await self._answer(scope, receive, headers)
         except Rejected as exc:
             status, answer, label = exc.status, error_message(None, INVALID_REQUEST, exc.reason), "rejected"
+        except Exception:  # a bug of ours costs this request a 500, never the gateway
+            log.exception("%s: internal error", self.gateway.config.name)
+            status, answer, label = 500, error_message(None, INTERNAL_ERROR, "Internal error"), "error"
         await _respond(send, status, answer)
         if log.isEnabledFor(logging.DEBUG):
             ms = (time.perf_counter() - started) * 1000

@@ -14,13 +14,13 @@ from .config import DEFAULT_TIMEOUT, GatewayConfig, load_config
 from .security import IamAuth
 from .server import serve
 
-log = logging.getLogger("nxaws.local_gateway")
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run a gateway project's local gateway; returns the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    # Our logger at the chosen level; libraries stay at WARNING (httpx logs every request at INFO).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nxaws.local_gateway").setLevel(args.log_level.upper())
     try:
         config = load_config(args.config).with_options(timeout=args.timeout, page_size=args.page_size)
         port = _port(args.port, config)

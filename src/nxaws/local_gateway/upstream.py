@@ -101,6 +101,8 @@ class Upstream:
             raise TargetUnavailable(self.target.name, f"no answer within {self.timeout:g} s") from None
         except httpx.TransportError as exc:
             raise TargetUnavailable(self.target.name, f"{_describe(exc)} ({self.target.url})") from None
+        except _SessionLost:  # only when it refuses the session it has just issued
+            raise TargetUnavailable(self.target.name, "it refused its own new session") from None
 
     async def _request(self, method: str, params: dict[str, Any], session_id: str | None) -> Any:
         if not self._ready:

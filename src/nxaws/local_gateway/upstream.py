@@ -110,11 +110,10 @@ class Upstream:
         epoch = self._epoch
         try:
             return await self._post(method, params, session_id)
-        except httpx.TimeoutException:
-            raise
-        except (_SessionLost, httpx.TransportError):
-            # A restarted target drops pooled connections and forgets sessions. Retrying is safe: in both
-            # cases the target did not run the request (no response started, or it rejected the session).
+        except (_SessionLost, httpx.ConnectError):
+            # A restarted target forgets our session, or is not listening yet. Retrying once is safe: in
+            # both cases it did not run the request. (Connections it closed while idle are replaced by the
+            # transport.) A failure after the request was sent is not retried: a tool may not be idempotent.
             await self._initialize(epoch)
         try:
             return await self._post(method, params, session_id)

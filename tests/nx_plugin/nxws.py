@@ -128,18 +128,3 @@ def link_node_modules(workspace: Path, modules: Path) -> None:
 def uv_sync(workspace: Path) -> None:
     result = run(workspace, "uv", "sync", timeout=600)
     assert result.code == 0, f"uv sync failed in {workspace}: {result}"
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every content file's bytes by posix path (node_modules, .venv, .nx and caches left out)."""
-    files: dict[str, bytes] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in NOT_CONTENT]
-        for filename in filenames:
-            full = Path(dirpath, filename)
-            files[full.relative_to(root).as_posix()] = full.read_bytes()
-    return files
-
-
-def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
-    return sorted(p for p in a.keys() | b.keys() if a.get(p) != b.get(p))

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.workspaces import changed as differences
+from support.workspaces import snapshot
 
 from nxaws.generators import GENERATORS
 
-from .nxws import differences, nx, nxaws, snapshot
+from .nxws import nx, nxaws
 
 pytestmark = pytest.mark.slow
 

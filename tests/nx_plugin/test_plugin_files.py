@@ -8,10 +8,12 @@ import sys
 import tomllib
 from pathlib import Path
 
+from support.workspaces import snapshot
+
 from nxaws.generators import GENERATORS, HERE, folder
 from nxaws.nx_plugin import PLUGIN_DIR, plugin_files
 
-from .nxws import new_workspace, nxaws, run, snapshot
+from .nxws import new_workspace, nxaws, run
 
 NXAWS = Path(sys.executable).with_name("nxaws")  # the repo's console script
 

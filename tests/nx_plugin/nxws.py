@@ -34,7 +34,6 @@ NX_ENV = {
     "NO_COLOR": "1",
     "FORCE_COLOR": "0",
 }
-NOT_CONTENT = frozenset({"node_modules", ".venv", ".nx", ".git", "__pycache__", ".ruff_cache", ".pytest_cache"})
 PLUGIN_LINK = f"../{PLUGIN_DIR}"
 
 

@@ -44,6 +44,24 @@ with session_id_context("demo-session-1"), MyGatewayClientStrands.create() as ga
     print("tools___add(40, 2) through the local gateway ->", result["content"][0]["text"])
 """
 
+DEPLOYED_SCRIPT = """
+from {module} import MyGatewayClientStrands, session_id_context
+
+with session_id_context("demo-session-2"), MyGatewayClientStrands.create() as gateway:
+    names = ", ".join(sorted(t.tool_name for t in gateway.list_tools_sync()))
+    result = gateway.call_tool_sync("demo-2", "tools___add", {{"a": 40, "b": 2}})
+    print("SigV4-signed: tools", names, "-> tools___add(40, 2) =", result["content"][0]["text"])
+"""
+WRONG_KEY_SCRIPT = """
+from {module} import MyGatewayClientStrands
+try:
+    with MyGatewayClientStrands.create() as gateway:
+        gateway.list_tools_sync()
+except Exception as exc:
+    print("wrong secret key:", str(exc).split("failed: ", 1)[-1])
+"""
+CALLER = {"AWS_ACCESS_KEY_ID": "AKIDNXAWSDEMO", "AWS_SECRET_ACCESS_KEY": "demo-secret", "AWS_REGION": "us-east-1"}
+
 
 def build(directory: Path, *, install: bool = True, out=sys.stdout) -> None:
     """The demo workspace: an agent, an MCP server, a gateway, and the two connections."""
@@ -105,6 +123,44 @@ def run(directory: Path, out=sys.stdout, timeout: float = 120) -> None:
         log.close()
 
 
+def run_deployed(directory: Path, out=sys.stdout, timeout: float = 120) -> None:
+    """The deployed path on one machine: runtime config from local AppConfig, SigV4 to an IAM-mode gateway."""
+    from .local_runtime_config import serving_appconfig
+
+    scope = directory.name.replace("-", "_")
+    logs = directory / "tmp"
+    env = {**os.environ, **CALLER}
+    documents = {("demo", "default", "agentcore"): {"gateways": {"MyGateway": "http://localhost:8100/mcp"}}}
+    mcp = ["uv", "run", "uvicorn", f"{scope}_tools.tools.server:app", "--host", "127.0.0.1", "--port", "8000"]
+    gateway = ["uv", "run", "nxaws", "local-gateway", "--auth", "iam"]
+    out.write("\nDeployed path on one machine: AppConfig runtime config + an IAM-mode gateway verifying SigV4\n")
+    with (
+        serving_appconfig(documents) as appconfig,
+        (logs / "mcp.log").open("wb") as mcp_log,
+        (logs / "gateway-iam.log").open("wb") as gateway_log,
+    ):
+        procs = [
+            subprocess.Popen(mcp, cwd=directory / "packages/tools", env=env, stdout=mcp_log, stderr=subprocess.STDOUT,
+                             start_new_session=True),
+            subprocess.Popen(gateway, cwd=directory / "packages/my-gateway", env=env, stdout=gateway_log,
+                             stderr=subprocess.STDOUT, start_new_session=True),
+        ]  # fmt: skip
+        try:
+            _wait("http://127.0.0.1:8000/mcp", procs[0], timeout)
+            _wait("http://127.0.0.1:8100/mcp", procs[1], timeout)
+            client_env = env | {"RUNTIME_CONFIG_APP_ID": "demo", "AWS_ENDPOINT_URL_APPCONFIGDATA": appconfig.url}
+            for script, extra in ((DEPLOYED_SCRIPT, {}), (WRONG_KEY_SCRIPT, {"AWS_SECRET_ACCESS_KEY": "wrong"})):
+                code = script.format(module=f"{scope}_agent_connection")
+                result = subprocess.run(["uv", "run", "python", "-c", code], cwd=directory, env=client_env | extra,
+                                        text=True, capture_output=True, timeout=timeout, check=False)  # fmt: skip
+                if result.returncode != 0:
+                    raise UserError(f"The gateway client failed:\n{result.stderr[-2000:]}")
+                out.write(result.stdout)
+        finally:
+            for proc in procs:
+                kill_group(proc)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="nxaws demo", description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", default="nxaws-demo", help="where to build it (must not exist)")
@@ -112,6 +168,7 @@ def main(argv: list[str]) -> int:
     directory = Path(args.directory).resolve()
     build(directory)
     run(directory)
+    run_deployed(directory)
     print(f"\nThe workspace is in {directory}. Next: cd {directory.name} && npx nx run "
           f"{directory.name.replace('-', '_')}.agents:agent-dev")  # fmt: skip
     return 0

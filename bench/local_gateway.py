@@ -189,6 +189,8 @@ def report(result: dict, concurrency: int) -> str:
         f"added latency, tools/call p50:      {added:6.2f} ms   (target <= 1 ms)     {_ok(added <= 1.0)}",
         f"gateway list / slowest target p50:  {p['list_gw'][0] / slowest:6.2f} x    (target <= 1.2 x)    "
         f"{_ok(p['list_gw'][0] <= 1.2 * slowest)}",
+        f"  (for context: sum of both targets' p50 = {p['list_a'][0] + p['list_b'][0]:.2f} ms; with fewer free cores"
+        " than busy processes the two targets' CPU work serializes whatever the gateway does)",
         f"CPU per tools/call: gateway {result['cpu_ms']['gateway']:.2f} ms, target {result['cpu_ms']['alpha']:.2f} ms"
         " (wall-clock numbers above include the machine's load; CPU time is steadier)",
         f"throughput, {concurrency} callers: direct {result['rps_direct']:7.0f}/s, gateway {result['rps_gw']:7.0f}/s"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import uuid
@@ -81,11 +82,13 @@ class ScriptedTarget:
     ``forget()`` drops every session, as a restarted stateful server would.
     """
 
-    def __init__(self, tools: int = 5, page: int = 2, *, sse: bool = False, stateful: bool = False) -> None:
+    def __init__(
+        self, tools: int = 5, page: int = 2, *, sse: bool = False, stateful: bool = False, list_delay: float = 0
+    ) -> None:
         self.tools = [
             {"name": f"t{i}", "description": f"tool {i}", "inputSchema": {"type": "object"}} for i in range(tools)
         ]
-        self.page, self.sse, self.stateful = page, sse, stateful
+        self.page, self.sse, self.stateful, self.list_delay = page, sse, stateful, list_delay
         self.sessions: set[str] = set()
         self.initializes = 0
         self.deleted: list[str] = []
@@ -117,6 +120,8 @@ class ScriptedTarget:
             )
         if "id" not in message:
             return await _reply(send, 202, None)
+        if message.get("method") == "tools/list":
+            await asyncio.sleep(self.list_delay)
         result, extra = self._answer(message)
         response = {"jsonrpc": "2.0", "id": message["id"], "result": result}
         if not self.sse:

@@ -237,6 +237,22 @@ def test_upstream_pages_and_sse_answers_are_followed() -> None:
     }
 
 
+def test_targets_are_listed_concurrently() -> None:
+    slow = [ScriptedTarget(tools=1, page=1, list_delay=0.4) for _ in range(3)]
+    with (
+        serving_app(slow[0]) as a,
+        serving_app(slow[1]) as b,
+        serving_app(slow[2]) as c,
+        gateway(("a", a.url), ("b", b.url), ("c", c.url)) as gw,
+    ):
+        rpc(gw.url, LIST)  # the first list also initializes the three sessions
+        started = time.monotonic()
+        tools = rpc(gw.url, LIST).json()["result"]["tools"]
+        elapsed = time.monotonic() - started
+    assert [t["name"] for t in tools] == ["a___t0", "b___t0", "c___t0"]
+    assert 0.4 <= elapsed < 1.0  # one target's delay, not three
+
+
 def test_gateway_pages_its_own_list_consistently() -> None:
     with serving_app(ScriptedTarget(tools=7, page=3)) as target, gateway(("p", target.url), page_size=3) as gw:
 

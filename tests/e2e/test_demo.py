@@ -1,0 +1,26 @@
+"""The README's main command, ``nxaws demo``, from nothing to a tool call through both gateway modes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_builds_a_workspace_and_calls_tools_through_the_gateway(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run([sys.executable, "-m", "nxaws", "demo", str(tmp_path / "demo")], env=env,
+                            capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "tools___add(40, 2) through the local gateway -> 42" in out
+    assert "SigV4-signed: tools tools___add -> tools___add(40, 2) = 42" in out
+    assert "answered HTTP 403" in out and "bedrock-agentcore:InvokeGateway" in out
+    assert (
+        tmp_path / "demo/packages/common/agent_connection/demo_agent_connection/app/my_gateway_client_strands.py"
+    ).is_file()

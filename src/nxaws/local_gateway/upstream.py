@@ -55,7 +55,9 @@ class Upstream:
         self.target = target
         self.timeout = timeout
         self._client_info = {"name": client_name, "version": "1.0.0"}
-        self._client: httpx.AsyncClient | None = None
+        self._client: _Client | None = None
+        self._url = httpx.URL(target.url)
+        self._ext = {"timeout": httpx.Timeout(timeout).as_dict()}
         self._headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
         self._ready = False
         self._epoch = 0  # bumped by each successful initialize, so concurrent reconnects happen once
@@ -157,10 +159,12 @@ class Upstream:
         return reply["result"], response_headers
 
     async def _send(self, message: dict[str, Any], headers: dict[str, str]) -> tuple[dict[str, Any], Any]:
-        client = self._http()
+        transport = self._http().transport
         in_session = "mcp-session-id" in headers  # now: a reconnect may change the shared headers meanwhile
-        request = client.build_request("POST", self.target.url, content=json.dumps(message), headers=headers)
-        response = await client.send(request, stream=True)
+        # Straight to the client's transport: the client layer (auth, cookies, redirects, hooks) has nothing
+        # to do here and costs ~0.12 ms of CPU per call (measured), a tenth of the gateway's budget.
+        request = httpx.Request("POST", self._url, content=json.dumps(message), headers=headers, extensions=self._ext)
+        response = await transport.handle_async_request(request)
         try:
             if response.status_code in (400, 404) and in_session:
                 raise _SessionLost()
@@ -206,15 +210,21 @@ class Upstream:
             raise TargetUnavailable(self.target.name, "it answered with something that is not a JSON-RPC message")
         return message
 
-    def _http(self) -> httpx.AsyncClient:
+    def _http(self) -> _Client:
         if self._client is None:
-            # trust_env=False: a developer's HTTP(S)_PROXY must not capture calls to localhost targets.
             # NXAWS_LOCAL_GATEWAY_HTTPX_TRANSPORT=1 restores httpx's own transport (the benchmark's "before").
             lean = not os.environ.get("NXAWS_LOCAL_GATEWAY_HTTPX_TRANSPORT")
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout), trust_env=False, transport=KeepAliveTransport() if lean else None
-            )
+            self._client = _Client(KeepAliveTransport() if lean else httpx.AsyncHTTPTransport(), self.timeout)
         return self._client
+
+
+class _Client(httpx.AsyncClient):
+    """The target's long-lived client, keeping a handle on its transport for the hot path."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, timeout: float) -> None:
+        # trust_env=False: a developer's HTTP(S)_PROXY must not capture calls to localhost targets.
+        super().__init__(transport=transport, timeout=httpx.Timeout(timeout), trust_env=False)
+        self.transport = transport
 
 
 def _describe(exc: httpx.TransportError) -> str:

@@ -9,15 +9,15 @@ Each piece is added only when missing, so running again returns the source uncha
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from ._commas import append_arg, append_item
+from ._imports import add_import
+from ._nodes import find_all, is_docstring, is_name, single_target, sole_statement
 
 Framework = Literal["strands", "langchain"]
 
@@ -54,12 +54,18 @@ class _Edit:
     def spread(self) -> cst.StarredElement:
         return cst.StarredElement(cst.parse_expression(self.spread_source))
 
-    def spread_matcher(self) -> m.StarredElement:
+    def is_spread(self, element: cst.BaseElement) -> bool:
+        """``*var`` (LangChain) or ``*var.list_tools_sync()`` (Strands) in a tools list."""
+        if not isinstance(element, cst.StarredElement):
+            return False
         if self.framework == "langchain":
-            return m.StarredElement(value=m.Name(self.var))
-        return m.StarredElement(
-            value=m.Call(func=m.Attribute(value=m.Name(self.var), attr=m.Name("list_tools_sync")), args=[])
-        )
+            return is_name(element.value, self.var)
+        return is_name(_method_call(element.value, "list_tools_sync"), self.var)
+
+    def is_agent_call(self, call: cst.Call) -> bool:
+        """``Agent(...)`` or ``anything.Agent(...)`` (``create_agent`` for LangChain)."""
+        name = call.func.attr if isinstance(call.func, cst.Attribute) else call.func
+        return is_name(name, self.agent_call)
 
     def create_line(self) -> cst.SimpleStatementLine:
         return cst.parse_statement(f"{self.var} = {self.client_class}.create()\n")  # type: ignore[return-value]
@@ -95,9 +101,7 @@ def add_gateway_client(source: str, *, framework: Framework, module: str, client
         raise AgentEditError(
             f"{problem}. Add the gateway client to agent.py by hand:\n\n{textwrap.indent(steps, '    ')}"
         ) from None
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, module, client_class)
-    return AddImportsVisitor(context).transform_module(tree).code
+    return add_import(tree, module, client_class).code
 
 
 def _parse(source: str) -> cst.Module:
@@ -108,7 +112,7 @@ def _parse(source: str) -> cst.Module:
 
 
 def _edit_get_agent(tree: cst.Module, edit: _Edit) -> cst.Module:
-    functions = [s for s in tree.body if m.matches(s, m.FunctionDef(name=m.Name("get_agent")))]
+    functions = [s for s in tree.body if isinstance(s, cst.FunctionDef) and s.name.value == "get_agent"]
     if not functions:
         raise _Unsupported("agent.py has no top-level `get_agent` function")
     # The last definition is the one Python binds.
@@ -131,15 +135,14 @@ class _ToolsSpreader(cst.CSTTransformer):
         self.edit = edit
         self.calls = 0
         self._depth = 0
-        self._matcher = m.Call(func=m.Name(edit.agent_call) | m.Attribute(attr=m.Name(edit.agent_call)))
 
     def visit_Call(self, node: cst.Call) -> bool:
-        if m.matches(node, self._matcher):
+        if self.edit.is_agent_call(node):
             self._depth += 1
         return True
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if not m.matches(original_node, self._matcher):
+        if not self.edit.is_agent_call(original_node):
             return updated_node
         self._depth -= 1
         # Agents passed as tools of another agent are not the agent get_agent builds.
@@ -163,7 +166,7 @@ class _ToolsSpreader(cst.CSTTransformer):
                 f"the tools of `{self.edit.agent_call}(...)` in `get_agent` are not a list literal (`{shown}`)"
             )
         tools = arg.value
-        if any(m.matches(element, self.edit.spread_matcher()) for element in tools.elements):
+        if any(self.edit.is_spread(element) for element in tools.elements):
             return call
         elements, closing = append_item(
             tools.elements,
@@ -191,10 +194,11 @@ def _add_client_lines(func: cst.FunctionDef, edit: _Edit) -> cst.FunctionDef:
     if not isinstance(body, cst.IndentedBlock):
         raise _Unsupported("`get_agent` in agent.py is written on one line")
     statements = list(body.body)
-    head = 1 if statements and _is_docstring(statements[0]) else 0
+    head = 1 if statements and is_docstring(statements[0]) else 0
     if edit.framework == "strands":
         statements = _strands_with(func, statements, head, edit)
-    if not m.findall(func, _create_matcher(edit.var, m.Name(edit.client_class))):
+    created = {_created_name(node, lambda client: client == edit.client_class) for node in find_all(func, cst.Assign)}
+    if edit.var not in created:
         statements.insert(head, edit.create_line())
     return func.with_changes(body=body.with_changes(body=statements))
 
@@ -212,7 +216,7 @@ def _strands_with(
             statements[index] = _add_with_item(statement, edit.var)
             return statements
     # Leaving a with-block stops its MCP clients, so wrapping a `return` would hand out dead tools.
-    if not m.findall(func.body, m.Yield()):
+    if not find_all(func.body, cst.Yield):
         raise _Unsupported(
             "`get_agent` in agent.py returns its Agent instead of yielding it from a @contextmanager, "
             "so the gateway client would close before the agent uses it"
@@ -234,30 +238,41 @@ def _add_with_item(statement: cst.With, var: str) -> cst.With:
     return statement.with_changes(items=items)
 
 
-def _create_matcher(var: str | None, client: m.BaseMatcherNode) -> m.Assign:
-    target = m.Name(var) if var else m.Name()
-    return m.Assign(
-        targets=[m.AssignTarget(target=target)],
-        value=m.Call(func=m.Attribute(value=client, attr=m.Name("create")), args=[]),
-    )
+def _method_call(node: cst.BaseExpression | None, method: str) -> cst.BaseExpression | None:
+    """The receiver ``x`` of ``x.method()`` called without arguments, else None."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == method
+        and not node.args
+    ):
+        return node.func.value
+    return None
 
 
-def _gateway_client(client_class: str) -> m.BaseMatcherNode:
+def _created_name(assign: cst.CSTNode | None, client_ok: Callable[[str], bool]) -> str | None:
+    """``var`` in ``var = Client.create()`` when ``client_ok("Client")``, else None."""
+    if not isinstance(assign, cst.Assign) or not isinstance(target := single_target(assign), cst.Name):
+        return None
+    client = _method_call(assign.value, "create")
+    return target.value if isinstance(client, cst.Name) and client_ok(client.value) else None
+
+
+def _is_gateway_client(name: str, client_class: str) -> bool:
     """Our client classes, by the name the generator gives them (``<Gateway>ClientStrands``)."""
-    return m.Name(client_class) | m.Name(value=m.MatchIfTrue(lambda name: name.endswith("ClientStrands")))
+    return name == client_class or name.endswith("ClientStrands")
 
 
 def _is_create_line(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[_create_matcher(None, m.Name())]))
+    return _created_name(sole_statement(statement), lambda _: True) is not None
 
 
 def _created_clients(statements: list[cst.BaseStatement], client_class: str) -> set[str]:
-    line = m.SimpleStatementLine(body=[_create_matcher(None, _gateway_client(client_class))])
-    names: set[str] = set()
-    for statement in statements:
-        if m.matches(statement, line):
-            names.add(statement.body[0].targets[0].target.value)  # type: ignore[attr-defined]
-    return names
+    names = (
+        _created_name(sole_statement(statement), lambda client: _is_gateway_client(client, client_class))
+        for statement in statements
+    )
+    return {name for name in names if name is not None}
 
 
 def _is_gateway_with(statement: cst.BaseStatement, created: set[str]) -> bool:
@@ -268,7 +283,3 @@ def _is_gateway_with(statement: cst.BaseStatement, created: set[str]) -> bool:
         isinstance(item.item, cst.Name) and item.asname is None and item.item.value in created
         for item in statement.items
     )
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())]))

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from ._commas import append_item
-
-_ALL = m.Name("__all__")
-_IMPORT_LINE = m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
+from ._nodes import find_all, is_docstring, is_import_line, is_name, single_target, sole_statement
 
 
 def add_reexport(source: str, from_module: str, name: str) -> str:
@@ -32,13 +29,12 @@ def add_reexport(source: str, from_module: str, name: str) -> str:
 
 
 def _already_there(tree: cst.Module, name: str) -> bool:
-    for alias in m.findall(tree, m.ImportAlias()):
-        assert isinstance(alias, cst.ImportAlias)
+    for alias in find_all(tree, cst.ImportAlias):
         if (alias.evaluated_alias or alias.evaluated_name) == name:
             return True
     exported = _all_list(list(tree.body))
     return exported is not None and any(
-        m.matches(element.value, m.SimpleString(value=m.MatchIfTrue(lambda s: s[1:-1] == name)))
+        isinstance(element.value, cst.SimpleString) and element.value.value[1:-1] == name
         for element in exported[1].elements
     )
 
@@ -51,10 +47,9 @@ def _split_module(from_module: str) -> tuple[int, str]:
 def _add_to_existing_import(body: list[cst.BaseStatement], from_module: str, name: str) -> bool:
     level, dotted = _split_module(from_module)
     for index, statement in enumerate(body):
-        if not m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom()])):
+        node = sole_statement(statement)
+        if not isinstance(node, cst.ImportFrom):
             continue
-        node = cst.ensure_type(statement, cst.SimpleStatementLine).body[0]
-        assert isinstance(node, cst.ImportFrom)
         module = cst.Module([]).code_for_node(node.module) if node.module else ""
         if len(node.relative) != level or module != dotted or isinstance(node.names, cst.ImportStar):
             continue
@@ -69,16 +64,15 @@ def _add_to_existing_import(body: list[cst.BaseStatement], from_module: str, nam
 
 def _after_imports(body: list[cst.BaseStatement]) -> int:
     """The index after the last top-level import, else after the module docstring, else the top."""
-    imports = [i for i, statement in enumerate(body) if m.matches(statement, _IMPORT_LINE)]
+    imports = [i for i, statement in enumerate(body) if is_import_line(statement)]
     if imports:
         return imports[-1] + 1
-    docstring = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
-    return 1 if body and m.matches(body[0], docstring) else 0
+    return 1 if body and is_docstring(body[0]) else 0
 
 
 def _spaced(line: cst.BaseStatement, position: int, body: list[cst.BaseStatement]) -> cst.BaseStatement:
     """A new import right after a docstring gets a blank line, as a formatter would put it."""
-    if position == 1 and not m.matches(body[0], _IMPORT_LINE):
+    if position == 1 and not is_import_line(body[0]):
         return line.with_changes(leading_lines=[cst.EmptyLine()])
     return line
 
@@ -86,15 +80,12 @@ def _spaced(line: cst.BaseStatement, position: int, body: list[cst.BaseStatement
 def _all_list(body: list[cst.BaseStatement]) -> tuple[int, cst.List | cst.Tuple] | None:
     """The index of the ``__all__ = [...]`` (or tuple) statement and its sequence."""
     for index, statement in enumerate(body):
-        assign = m.SimpleStatementLine(
-            body=[
-                m.Assign(targets=[m.AssignTarget(target=_ALL)], value=m.List() | m.Tuple())
-                | m.AnnAssign(target=_ALL, value=m.List() | m.Tuple())
-            ]
-        )
-        if m.matches(statement, assign):
-            value = cst.ensure_type(statement, cst.SimpleStatementLine).body[0].value  # type: ignore[attr-defined]
-            return index, value
+        node = sole_statement(statement)
+        # `__all__ = [...]` or `__all__: list[str] = [...]` (a bare annotation has no value, so `None` here).
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and isinstance(node.value, (cst.List, cst.Tuple)):
+            target = node.target if isinstance(node, cst.AnnAssign) else single_target(node)
+            if is_name(target, "__all__"):
+                return index, node.value
     return None
 
 

@@ -54,7 +54,8 @@ def format_python(tree: Tree) -> None:
             for path, name in zip(paths, rel, strict=True):
                 (base / name).parent.mkdir(parents=True, exist_ok=True)
                 (base / name).write_bytes(tree.read(path) or b"")
-            common = ["--isolated", *RUFF_SETTINGS, "--quiet"]
+            # A fresh directory never has a cache hit: --no-cache spares ruff writing one that is deleted anyway.
+            common = ["--isolated", "--no-cache", *RUFF_SETTINGS, "--quiet"]
             subprocess.run(
                 [ruff, "check", "--fix", "--select", FIXES, "--per-file-ignores", "__init__.py:F401",
                  "--exit-zero", *common, *rel],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 STACK_CLASS = "ApplicationStack"
 
@@ -21,6 +20,8 @@ def add_construct(source: str, from_module: str, class_name: str, attribute: str
     init = _stack_init(module)
     if init is None:
         return None
+    import libcst.matchers as m  # a quarter second of imports: only py#infra edits the stack
+
     if m.findall(init, m.Call(func=m.Name(class_name))):
         return source
     statement = cst.parse_statement(construct_line(class_name, attribute) + "\n")
@@ -34,28 +35,41 @@ def add_construct(source: str, from_module: str, class_name: str, attribute: str
 def stack_attributes(source: str) -> dict[str, str]:
     """Class name → attribute for every ``self.<attr> = <Class>(...)`` in ``ApplicationStack.__init__``."""
     init = _stack_init(cst.parse_module(source))
-    found: dict[str, str] = {}
     if init is None:
-        return found
-    pattern = m.Assign(targets=[m.AssignTarget(target=m.Attribute(value=m.Name("self")))], value=m.Call(func=m.Name()))
-    for node in m.findall(init, pattern):
-        assign = cst.ensure_type(node, cst.Assign)
-        target = cst.ensure_type(assign.targets[0].target, cst.Attribute)
-        call = cst.ensure_type(assign.value, cst.Call)
-        found.setdefault(cst.ensure_type(call.func, cst.Name).value, target.attr.value)
-    return found
+        return {}
+    collector = _SelfAttributes()
+    init.visit(collector)
+    return collector.found
+
+
+class _SelfAttributes(cst.CSTVisitor):
+    """Plain isinstance checks, not ``libcst.matchers``: this runs on every ``g connection`` and importing the
+    matchers costs a quarter of a second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, str] = {}
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
+            return
+        if target.value.value == "self" and isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name):
+            self.found.setdefault(node.value.func.value, target.attr.value)
 
 
 def _stack_init(module: cst.Module) -> cst.FunctionDef | None:
     for node in module.body:
-        if m.matches(node, m.ClassDef(name=m.Name(STACK_CLASS))):
-            for item in cst.ensure_type(cst.ensure_type(node, cst.ClassDef).body, cst.IndentedBlock).body:
-                if m.matches(item, m.FunctionDef(name=m.Name("__init__"))):
-                    return cst.ensure_type(item, cst.FunctionDef)
+        if isinstance(node, cst.ClassDef) and node.name.value == STACK_CLASS:
+            for item in cst.ensure_type(node.body, cst.IndentedBlock).body:
+                if isinstance(item, cst.FunctionDef) and item.name.value == "__init__":
+                    return item
     return None
 
 
 def _add_import(module: cst.Module, from_module: str, name: str) -> cst.Module:
+    import libcst.matchers as m
+
     line = cst.parse_statement(f"from {from_module} import {name}\n")
     body = list(module.body)
     last_import = max(

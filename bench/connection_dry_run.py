@@ -1,0 +1,81 @@
+"""Time ``nxaws g connection <agent> <gateway> --dry-run`` on a 20-project workspace against Nx's start-up floor.
+
+Run: ``uv run python bench/connection_dry_run.py``. Both commands run as fresh processes, as a user runs them;
+the baseline is ``npx nx show projects`` (Nx reading the same workspace) measured in the same run.
+
+The commands run without ``PYTHONDONTWRITEBYTECODE`` even when the calling shell sets it (this machine does):
+a user's Python caches compiled modules in ``__pycache__``, and start-up time is dominated by imports, so
+timing without that cache would measure recompiling every module, not what a user waits for. One untimed
+run per command warms that cache first.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nxaws import engine
+from nxaws.cli import complete_options
+
+RUNS = 15
+NX_ENV = {**os.environ, "NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false"}
+NX_ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # let nxaws use .pyc files, as on a user's machine
+
+
+def generate(root: Path, generator_id: str, options: dict[str, object]) -> None:
+    opts = complete_options(generator_id, dict(options), interactive=False, root=root)
+    engine.generate(generator_id, root, opts, dry_run=False)
+
+
+def build(root: Path) -> None:
+    generate(root, "new", {"directory": str(root)} | {"install": False})
+    generate(root, "py#project", {"name": "agents"})
+    generate(root, "py#agent", {"project": "agents"})
+    generate(root, "agentcore-gateway", {"name": "my-gateway"})
+    for i in range(16):
+        generate(root, "py#project", {"name": f"lib{i:02d}", "type": "library"})
+    generate(root, "py#project", {"name": "tools"})
+    generate(root, "py#mcp-server", {"project": "tools"})
+    engine.install(root, {"npm"}, sys.stderr)
+
+
+def timed(command: list[str], cwd: Path) -> list[float]:
+    subprocess.run(command, cwd=cwd, env=NX_ENV, check=True, capture_output=True)  # warm-up: writes .pyc files
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=NX_ENV, check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="nxaws-bench-") as tmp:
+        root = Path(tmp) / "bench"
+        build(root)
+        nxaws = str(Path(sys.executable).parent / "nxaws")
+        projects = subprocess.run(["npx", "nx", "show", "projects"], cwd=root, env=NX_ENV, check=True,
+                                  capture_output=True, text=True).stdout.split()  # fmt: skip
+        rows = {
+            "npx nx show projects (baseline)": timed(["npx", "nx", "show", "projects"], root),
+            "nxaws g connection --dry-run": timed(
+                [nxaws, "g", "connection", "agents", "my-gateway", "--dry-run", "--no-interactive"], root
+            ),
+            "nxaws --version (interpreter floor)": timed([nxaws, "--version"], root),
+        }
+    base = statistics.median(rows["npx nx show projects (baseline)"])
+    print(f"workspace: {len(projects)} projects, {RUNS} runs each, {os.cpu_count()} CPUs\n")
+    print(f"{'command':40} {'median s':>9} {'p95 s':>7} {'vs nx':>7}")
+    for name, samples in rows.items():
+        median = statistics.median(samples)
+        p95 = sorted(samples)[int(0.95 * (len(samples) - 1))]
+        print(f"{name:40} {median:9.3f} {p95:7.3f} {median / base:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

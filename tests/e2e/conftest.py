@@ -8,6 +8,7 @@ These ports are fixed by the generators, so the end-to-end tests run one at a ti
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,21 @@ NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false", "NX_SK
 def run_generator(root: Path, generator_id: str, options: dict[str, object]) -> None:
     opts = complete_options(generator_id, dict(options), interactive=False, root=root)
     engine.generate(generator_id, root, opts, dry_run=False)
+
+
+FIXED_PORTS = (8000, 8081, 8082, 8100)
+
+
+def _busy(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def require_free_ports() -> None:
+    """The generated targets listen on fixed ports: say so plainly when something else holds one."""
+    busy = [p for p in FIXED_PORTS if _busy(p)]
+    if busy:
+        pytest.fail(f"port(s) {busy} are in use; the end-to-end tests need 8000, 8081, 8082 and 8100 free")
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from e2e.conftest import require_free_ports
+
 pytestmark = pytest.mark.slow
 
 
 def test_demo_builds_a_workspace_and_calls_tools_through_the_gateway(tmp_path: Path) -> None:
+    require_free_ports()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     result = subprocess.run([sys.executable, "-m", "nxaws", "demo", str(tmp_path / "demo")], env=env,
                             capture_output=True, text=True, timeout=600, check=False)  # fmt: skip

@@ -17,6 +17,7 @@ import pytest
 from runtime.appconfig_local import serving_appconfig
 from support.procs import running, wait_for_http, wait_for_port
 
+from e2e.conftest import require_free_ports
 from e2e.test_local_dev import invoke
 
 pytestmark = pytest.mark.slow
@@ -41,6 +42,7 @@ else:
 @pytest.fixture(scope="module")
 def deployed(acme: Path, tmp_path_factory: pytest.TempPathFactory, scripted_env: dict[str, str]) -> Iterator[dict]:
     """MCP server, IAM-mode gateway, local AppConfig, and both agents' `agent-serve` targets run by Nx."""
+    require_free_ports()
     logs = tmp_path_factory.mktemp("deployed")
     mcp = ["uv", "run", "uvicorn", "acme_tools.tools.server:app", "--host", "127.0.0.1", "--port", "8000"]
     gateway = ["uv", "run", "nxaws", "local-gateway", "local-gateway.json", "--auth", "iam", "--region", "us-east-1"]

@@ -11,6 +11,8 @@ import httpx
 import pytest
 from support.procs import running, wait_for_http, wait_for_port
 
+from e2e.conftest import require_free_ports
+
 pytestmark = pytest.mark.slow
 
 CLIENT_CHECK = """
@@ -31,6 +33,7 @@ print("langchain", sorted(t.name for t in tools), asyncio.run(add.ainvoke({"a": 
 
 def test_generated_clients_talk_to_a_plain_mcp_server_on_the_gateway_port(acme: Path, tmp_path: Path) -> None:
     """Issue 3: after `uv sync`, LOCAL_DEV clients list and call tools of whatever listens on the gateway port."""
+    require_free_ports()
     command = ["uv", "run", "uvicorn", "acme_tools.tools.server:app", "--host", "127.0.0.1", "--port", "8100"]
     with running(command, cwd=acme / "packages/tools", log=tmp_path / "mcp.log") as proc:
         wait_for_port(8100, timeout=60, proc=proc)
@@ -45,6 +48,7 @@ def test_generated_clients_talk_to_a_plain_mcp_server_on_the_gateway_port(acme: 
 @pytest.fixture(scope="module")
 def agent_dev(acme: Path, tmp_path_factory: pytest.TempPathFactory, scripted_env: dict[str, str]) -> Iterator[None]:
     """`nx run-many -t agent-dev` boots both agents, the local gateway and the MCP server (shared once)."""
+    require_free_ports()
     log = tmp_path_factory.mktemp("nx") / "agent-dev.log"
     command = ["npx", "nx", "run-many", "-t", "agent-dev", "-p", "acme.agents", "acme.lcagents",
                "--outputStyle=stream"]  # fmt: skip

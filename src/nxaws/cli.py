@@ -51,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Interrupted; nothing was written.", file=sys.stderr)
+        print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`nxaws g ... --json | head`): nothing left to tell it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # a bug of ours: say so plainly, keep the traceback behind --verbose
         if verbose:
             traceback.print_exc()

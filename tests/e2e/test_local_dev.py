@@ -87,3 +87,11 @@ def test_session_id_reaches_the_mcp_server(agent_dev: None, port: int, framework
 
 def test_agent_ping(agent_dev: None) -> None:
     assert httpx.get("http://127.0.0.1:8081/ping", timeout=5).json() == {"status": "Healthy"}
+
+
+def test_connected_workspace_passes_its_own_ruff(acme: Path) -> None:
+    """After every generator and both agent connections, the workspace's pinned ruff finds nothing to fix."""
+    for command in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
+        result = subprocess.run(["uv", "run", *command], cwd=acme, capture_output=True, text=True, timeout=120,
+                                check=False)  # fmt: skip
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

@@ -38,9 +38,11 @@ def _mirror_modules(source: Path, target: Path) -> None:
 
 
 def format_python(tree: Tree) -> None:
-    """Run ruff's fixes and formatter over every staged generated ``.py`` file, one ruff call per project."""
+    """Run ruff over staged Python, per owning project: generated files get the fixes and the formatter,
+    edited user files only have their imports sorted."""
+    formatting = tree.formatting
     groups: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(tree.formattable):
+    for path in sorted(formatting):
         if path.endswith(".py"):
             groups[_owning_project(tree, path)].append(path)
     if not groups:
@@ -56,11 +58,17 @@ def format_python(tree: Tree) -> None:
                 (base / name).write_bytes(tree.read(path) or b"")
             # A fresh directory never has a cache hit: --no-cache spares ruff writing one that is deleted anyway.
             common = ["--isolated", "--no-cache", *RUFF_SETTINGS, "--quiet"]
-            subprocess.run(
-                [ruff, "check", "--fix", "--select", FIXES, "--per-file-ignores", "__init__.py:F401",
-                 "--exit-zero", *common, *rel],
-                cwd=base, check=False, capture_output=True,
-            )  # fmt: skip
-            subprocess.run([ruff, "format", *common, *rel], cwd=base, check=False, capture_output=True)
+            full = [name for path, name in zip(paths, rel, strict=True) if formatting[path] == "full"]
+            imports = [name for path, name in zip(paths, rel, strict=True) if formatting[path] == "imports"]
+            if full:
+                subprocess.run(
+                    [ruff, "check", "--fix", "--select", FIXES, "--per-file-ignores", "__init__.py:F401",
+                     "--exit-zero", *common, *full],
+                    cwd=base, check=False, capture_output=True,
+                )  # fmt: skip
+                subprocess.run([ruff, "format", *common, *full], cwd=base, check=False, capture_output=True)
+            if imports:
+                subprocess.run([ruff, "check", "--fix", "--select", "I001", "--exit-zero", *common, *imports],
+                               cwd=base, check=False, capture_output=True)  # fmt: skip
             for path, name in zip(paths, rel, strict=True):
-                tree.write(path, (base / name).read_bytes(), format=True)
+                tree.write(path, (base / name).read_bytes(), format=formatting[path])

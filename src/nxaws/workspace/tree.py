@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 ChangeKind = Literal["create", "update", "delete"]
+Formatting = Literal["full", "imports"]
 IGNORED_DIRS = frozenset({"node_modules", ".venv", "dist", ".git", ".nx", "__pycache__", ".ruff_cache"})
 
 
@@ -32,7 +33,7 @@ class Tree:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._staged: dict[str, bytes | None] = {}  # path -> new content, None = deleted
-        self._formattable: set[str] = set()
+        self._formatting: dict[str, Formatting] = {}
 
     # reading -----------------------------------------------------------------------------------------
     def read(self, path: str) -> bytes | None:
@@ -72,15 +73,19 @@ class Tree:
         yield from sorted(seen)
 
     # writing -----------------------------------------------------------------------------------------
-    def write(self, path: str, content: str | bytes, *, format: bool = False) -> None:
-        """Stage ``content`` at ``path``; ``format`` marks generated Python for the ruff pass."""
+    def write(self, path: str, content: str | bytes, *, format: bool | Formatting = False) -> None:
+        """Stage ``content`` at ``path``; ``format`` marks Python for the ruff pass.
+
+        ``True`` (or ``"full"``): our generated code, fixed and formatted. ``"imports"``: a user's file we
+        edited, whose import block is sorted and nothing else touched.
+        """
         path = _norm(path)
         data = content.encode("utf-8") if isinstance(content, str) else content
         self._staged[path] = data
         if format:
-            self._formattable.add(path)
+            self._formatting[path] = "full" if format is True else format
 
-    def write_if_absent(self, path: str, content: str | bytes, *, format: bool = False) -> bool:
+    def write_if_absent(self, path: str, content: str | bytes, *, format: bool | Formatting = False) -> bool:
         """Keep-existing emit: user edits to a file we generated once always survive."""
         if self.exists(path):
             return False
@@ -91,8 +96,9 @@ class Tree:
         self._staged[_norm(path)] = None
 
     @property
-    def formattable(self) -> set[str]:
-        return {p for p in self._formattable if self._staged.get(p) is not None}
+    def formatting(self) -> dict[str, Formatting]:
+        """Staged Python files to run ruff on, and how."""
+        return {p: mode for p, mode in self._formatting.items() if self._staged.get(p) is not None}
 
     # results -----------------------------------------------------------------------------------------
     def changes(self) -> list[Change]:

@@ -61,7 +61,7 @@ def edit_agent_file(tree: Tree, path: str, edit: dict[str, str]) -> list[str]:
     except AgentEditError as exc:
         raise UserError(f"Cannot edit {path}: {exc}") from None
     if updated != source:
-        tree.write(path, updated)
+        tree.write(path, updated, format="imports")  # the new import lands where the user's ruff wants it
     return []
 
 

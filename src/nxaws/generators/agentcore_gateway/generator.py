@@ -64,7 +64,7 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     warnings = []
     if protocol == "mcp" and options.get("cedarPolicy", True) and not tree.is_dir(project.path("policies")):
         # Only on first creation: a user who removed or renamed the default policy keeps it that way.
-        for rel, text in render_dir(FILES / "cedar", {}).items():
+        for rel, text in render_dir(FILES / "cedar" / auth, {}).items():
             tree.write(project.path(rel), text)
     elif protocol == "http" and options.get("cedarPolicy", True):
         warnings.append("cedarPolicy is ignored for http-protocol gateways.")

@@ -13,7 +13,7 @@ from ...workspace.python import add_dependencies, add_workspace_dependency
 from ...workspace.tree import Tree
 from ..py_project.generator import ensure_python_project
 from ..templates import render_dir
-from .stack_edit import add_construct, construct_line
+from .stack_edit import add_construct, construct_lines
 
 FILES = Path(__file__).parent / "files"
 CDK_DEPENDENCIES = ["aws-cdk-lib", "constructs"]
@@ -80,10 +80,14 @@ def add_component_construct(tree: Tree, workspace: Workspace, kind: str, variabl
         tree.write(init_path, updated, format=True)
     stack_path = app.path(infra_module(workspace), "stacks", "application_stack.py")
     source = tree.read_text(stack_path) or ""
-    edited = add_construct(source, f"{constructs_module(workspace)}.app.{kind}", class_name, snake)
+    identity = kind == "gateways" and variables.get("auth") == "cognito"
+    identity_module = f"{constructs_module(workspace)}.core.user_identity" if identity else None
+    app_module = f"{constructs_module(workspace)}.app.{kind}"
+    edited = add_construct(source, app_module, class_name, snake, identity_module=identity_module)
     if edited is None:
+        lines = "; ".join(f"`{line}`" for line in construct_lines(class_name, snake, identity=identity))
         return (f"{stack_path} has no ApplicationStack.__init__, so {class_name} was not added. Add "
-                f"`{construct_line(class_name, snake)}` to your stack.")  # fmt: skip
+                f"{lines} to your stack.")  # fmt: skip
     if edited != source:
         tree.write(stack_path, edited, format=True)
     return None

@@ -47,7 +47,7 @@ def add_component_infra(
     }  # fmt: skip
     if generator_id == "agentcore-gateway":
         variables |= {"policies": project.path("policies"), "gateway_name": kebab_case(rc)[:30],
-                      "role_prefix": f"{rc[:30]}-"}  # fmt: skip
+                      "role_prefix": f"{rc[:30]}-", "auth": str(record.get("auth") or "iam")}  # fmt: skip
     else:
         path = str(record.get("path") or "")
         variables |= {"dockerfile": project.path(path, "Dockerfile"), "source_dir": project.root}

@@ -5,14 +5,24 @@ from __future__ import annotations
 import libcst as cst
 
 STACK_CLASS = "ApplicationStack"
+IDENTITY_CLASS = "UserIdentity"
 
 
-def construct_line(class_name: str, attribute: str) -> str:
-    return f"self.{attribute} = {class_name}(self)"
+def construct_lines(class_name: str, attribute: str, *, identity: bool = False) -> list[str]:
+    """The stack line(s) creating the construct; with ``identity``, a Cognito ``UserIdentity`` first, passed to it."""
+    if not identity:
+        return [f"self.{attribute} = {class_name}(self)"]
+    return [
+        f'self.{attribute}_identity = {IDENTITY_CLASS}(self, "{class_name}Identity")',
+        f"self.{attribute} = {class_name}(self, identity=self.{attribute}_identity)",
+    ]
 
 
-def add_construct(source: str, from_module: str, class_name: str, attribute: str) -> str | None:
-    """``source`` with ``self.<attribute> = <class_name>(self)`` ending ``ApplicationStack.__init__``.
+def add_construct(
+    source: str, from_module: str, class_name: str, attribute: str, *, identity_module: str | None = None
+) -> str | None:
+    """``source`` with ``self.<attribute> = <class_name>(self)`` ending ``ApplicationStack.__init__``; with
+    ``identity_module`` (where ``UserIdentity`` lives), a ``UserIdentity`` is created first and passed as ``identity``.
 
     Unchanged when the stack already calls ``class_name``; None when there is no ``ApplicationStack.__init__``.
     """
@@ -24,11 +34,14 @@ def add_construct(source: str, from_module: str, class_name: str, attribute: str
 
     if m.findall(init, m.Call(func=m.Name(class_name))):
         return source
-    statement = cst.parse_statement(construct_line(class_name, attribute) + "\n")
+    lines = construct_lines(class_name, attribute, identity=identity_module is not None)
+    statements = [cst.parse_statement(line + "\n") for line in lines]
     body = cst.ensure_type(init.body, cst.IndentedBlock)
-    new_init = init.with_changes(body=body.with_changes(body=[*body.body, statement]))
+    new_init = init.with_changes(body=body.with_changes(body=[*body.body, *statements]))
     module = module.deep_replace(init, new_init)
     assert isinstance(module, cst.Module)
+    if identity_module is not None and not _imports(module, IDENTITY_CLASS):
+        module = _add_import(module, identity_module, IDENTITY_CLASS)
     return _add_import(module, from_module, class_name).code
 
 
@@ -65,6 +78,12 @@ def _stack_init(module: cst.Module) -> cst.FunctionDef | None:
                 if isinstance(item, cst.FunctionDef) and item.name.value == "__init__":
                     return item
     return None
+
+
+def _imports(module: cst.Module, name: str) -> bool:
+    import libcst.matchers as m
+
+    return bool(m.findall(module, m.ImportAlias(name=m.Name(name), asname=None)))
 
 
 def _add_import(module: cst.Module, from_module: str, name: str) -> cst.Module:

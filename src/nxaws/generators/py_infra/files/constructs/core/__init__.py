@@ -4,5 +4,15 @@ from .agentcore_gateway import AgentCoreGateway
 from .agentcore_runtime import AgentCoreRuntime, AgentRuntime, McpServerRuntime
 from .paths import workspace_root
 from .runtime_config import RuntimeConfig
+from .user_identity import GatewayIdentity, UserIdentity
 
-__all__ = ["AgentCoreGateway", "AgentCoreRuntime", "AgentRuntime", "McpServerRuntime", "RuntimeConfig", "workspace_root"]
+__all__ = [
+    "AgentCoreGateway",
+    "AgentCoreRuntime",
+    "AgentRuntime",
+    "GatewayIdentity",
+    "McpServerRuntime",
+    "RuntimeConfig",
+    "UserIdentity",
+    "workspace_root",
+]

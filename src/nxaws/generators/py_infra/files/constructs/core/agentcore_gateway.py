@@ -1,4 +1,4 @@
-"""An MCP AgentCore Gateway with IAM auth and Cedar policies from a folder of ``*.cedar`` files."""
+"""An MCP AgentCore Gateway (IAM auth unless told otherwise) with Cedar policies from a folder of ``*.cedar`` files."""
 
 from __future__ import annotations
 
@@ -19,7 +19,16 @@ _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 class AgentCoreGateway(Construct):
     """Registers its URL at ``agentcore.gateways.<class_name>`` in runtime config."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, class_name: str, policies_dir: Path | None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        class_name: str,
+        policies_dir: Path | None,
+        authorizer: agentcore.IGatewayAuthorizerConfig | None = None,
+    ) -> None:
+        """``authorizer`` defaults to AWS IAM (SigV4); pass ``GatewayAuthorizer.using_cognito(...)`` for JWTs."""
         super().__init__(scope, construct_id)
         files = sorted(policies_dir.glob("*.cedar")) if policies_dir and policies_dir.is_dir() else []
         self.policy_engine = (
@@ -37,7 +46,7 @@ class AgentCoreGateway(Construct):
                 search_type=agentcore.McpGatewaySearchType.SEMANTIC,
                 supported_versions=[agentcore.MCPProtocolVersion.MCP_2025_03_26],
             ),
-            authorizer_configuration=agentcore.GatewayAuthorizer.using_aws_iam(),
+            authorizer_configuration=authorizer or agentcore.GatewayAuthorizer.using_aws_iam(),
             policy_engine_configuration=agentcore.GatewayPolicyEngineConfig(
                 policy_engine=self.policy_engine, mode=agentcore.PolicyEngineMode.ENFORCE
             )

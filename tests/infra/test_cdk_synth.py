@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import JSII_ENV, run
+from infra.conftest import JSII_ENV, run
 
 CHECKS = Path(__file__).with_name("ws_template_checks.py")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from conftest import JSII_ENV, g, nxaws, run
-from test_terraform import CLEAN, TF, blocks, resources
 
+from infra.conftest import JSII_ENV, g, nxaws, run
+from infra.test_terraform import CLEAN, TF, blocks, resources
 from nxaws.generators.py_infra.stack_edit import add_construct
 
 GATEWAY_FILES = Path(__file__).parents[2] / "src/nxaws/generators/agentcore_gateway/files/cedar"

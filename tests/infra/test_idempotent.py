@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import g, make_workspace, nxaws
 
+from infra.conftest import g, make_workspace, nxaws
 from nxaws.generators.py_infra.stack_edit import add_construct, stack_attributes
 
 

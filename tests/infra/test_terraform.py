@@ -8,7 +8,8 @@ from pathlib import Path
 
 import hcl2
 import pytest
-from conftest import make_workspace, run
+
+from infra.conftest import make_workspace, run
 
 TF = "packages/common/terraform/src"
 CLEAN = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from ruff.__main__ import find_ruff_bin
@@ -37,9 +38,25 @@ def _mirror_modules(source: Path, target: Path) -> None:
                 stand_in.touch()
 
 
+def _ruff_runs(ruff: str, formatting: dict[str, str]) -> list[list[str]]:
+    """The ruff commands for one project's files (relative name → "full" | "imports"), in order."""
+    # A fresh directory never has a cache hit: --no-cache spares ruff writing one that is deleted anyway.
+    common = ["--isolated", "--no-cache", *RUFF_SETTINGS, "--quiet"]
+    full = [name for name, mode in formatting.items() if mode == "full"]
+    imports = [name for name, mode in formatting.items() if mode == "imports"]
+    runs = []
+    if full:
+        runs.append([ruff, "check", "--fix", "--select", FIXES, "--per-file-ignores", "__init__.py:F401",
+                     "--exit-zero", *common, *full])  # fmt: skip
+        runs.append([ruff, "format", *common, *full])
+    if imports:
+        runs.append([ruff, "check", "--fix", "--select", "I001", "--exit-zero", *common, *imports])
+    return runs
+
+
 def format_python(tree: Tree) -> None:
     """Run ruff over staged Python, per owning project: generated files get the fixes and the formatter,
-    edited user files only have their imports sorted."""
+    edited user files only have their imports sorted. Projects are formatted concurrently."""
     formatting = tree.formatting
     groups: dict[str, list[str]] = defaultdict(list)
     for path in sorted(formatting):
@@ -49,26 +66,24 @@ def format_python(tree: Tree) -> None:
         return
     ruff = find_ruff_bin()
     with tempfile.TemporaryDirectory(prefix="nxaws-fmt-") as tmp:
+        jobs: list[tuple[Path, list[list[str]]]] = []
         for project_root, paths in groups.items():
             base = Path(tmp, project_root or ".")
             _mirror_modules(tree.root / project_root, base)
-            rel = [str(PurePosixPath(p).relative_to(project_root)) if project_root else p for p in paths]
-            for path, name in zip(paths, rel, strict=True):
+            names = {p: str(PurePosixPath(p).relative_to(project_root)) if project_root else p for p in paths}
+            for path, name in names.items():
                 (base / name).parent.mkdir(parents=True, exist_ok=True)
                 (base / name).write_bytes(tree.read(path) or b"")
-            # A fresh directory never has a cache hit: --no-cache spares ruff writing one that is deleted anyway.
-            common = ["--isolated", "--no-cache", *RUFF_SETTINGS, "--quiet"]
-            full = [name for path, name in zip(paths, rel, strict=True) if formatting[path] == "full"]
-            imports = [name for path, name in zip(paths, rel, strict=True) if formatting[path] == "imports"]
-            if full:
-                subprocess.run(
-                    [ruff, "check", "--fix", "--select", FIXES, "--per-file-ignores", "__init__.py:F401",
-                     "--exit-zero", *common, *full],
-                    cwd=base, check=False, capture_output=True,
-                )  # fmt: skip
-                subprocess.run([ruff, "format", *common, *full], cwd=base, check=False, capture_output=True)
-            if imports:
-                subprocess.run([ruff, "check", "--fix", "--select", "I001", "--exit-zero", *common, *imports],
-                               cwd=base, check=False, capture_output=True)  # fmt: skip
-            for path, name in zip(paths, rel, strict=True):
+            jobs.append((base, _ruff_runs(ruff, {names[p]: formatting[p] for p in paths})))
+
+        def run(job: tuple[Path, list[list[str]]]) -> None:
+            for command in job[1]:
+                subprocess.run(command, cwd=job[0], check=False, capture_output=True)
+
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            list(pool.map(run, jobs))
+        for project_root, paths in groups.items():
+            base = Path(tmp, project_root or ".")
+            for path in paths:
+                name = str(PurePosixPath(path).relative_to(project_root)) if project_root else path
                 tree.write(path, (base / name).read_bytes(), format=formatting[path])

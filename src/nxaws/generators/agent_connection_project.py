@@ -43,5 +43,6 @@ def ensure_agent_connection(
             init = add_reexport(init, from_module, name)
         if init != tree.read_text(init_path):
             tree.write(init_path, init, format=True)
-        add_dependencies(tree, project.path("pyproject.toml"), LAYER_DEPENDENCIES[layer])
+    needed = dict.fromkeys(name for layer in layers for name in LAYER_DEPENDENCIES[layer])
+    add_dependencies(tree, project.path("pyproject.toml"), list(needed))
     return project

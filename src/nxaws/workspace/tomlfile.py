@@ -14,19 +14,30 @@ from .tree import Tree
 
 
 def read_toml(tree: Tree, path: str) -> TOMLDocument:
+    """The parsed file; parsed once per generator run while its text is unchanged (tomlkit is slow).
+
+    Callers that change the document write it back with :func:`write_toml`, so the cached document and the
+    staged text stay the same thing.
+    """
     text = tree.read_text(path)
     if text is None:
         raise UserError(f"{path} does not exist.")
+    cached = tree.parsed.get(path)
+    if cached is not None and cached[0] == text and isinstance(cached[1], TOMLDocument):
+        return cached[1]
     try:
-        return tomlkit.parse(text)
+        doc = tomlkit.parse(text)
     except ParseError as exc:
         raise UserError(f"{path} is not valid TOML ({exc}). Fix the file and run the command again.") from None
+    tree.parsed[path] = (text, doc)
+    return doc
 
 
 def write_toml(tree: Tree, path: str, doc: TOMLDocument) -> None:
     text = tomlkit.dumps(doc)
     if tree.read_text(path) != text:
         tree.write(path, text)
+    tree.parsed[path] = (text, doc)
 
 
 def table(parent: TOMLDocument | Table, *keys: str) -> Table:

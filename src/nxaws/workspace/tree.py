@@ -32,6 +32,8 @@ class Tree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Parsed documents by path, with the text they came from (see tomlfile.read_toml).
+        self.parsed: dict[str, tuple[str, object]] = {}
         self._staged: dict[str, bytes | None] = {}  # path -> new content, None = deleted
         self._formatting: dict[str, Formatting] = {}
 

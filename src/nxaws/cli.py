@@ -268,6 +268,11 @@ def _run_generator(args: list[str], *, new: bool = False) -> int:
     return 0
 
 
+def _snake_upper(key: str) -> str:
+    """``sourceProject`` → ``SOURCE_PROJECT`` for usage lines."""
+    return "".join(f"_{c}" if c.isupper() else c.upper() for c in key).lstrip("_")
+
+
 def _list(args: list[str]) -> int:
     ids = args or list(GENERATORS)
     for generator_id in ids:
@@ -276,6 +281,14 @@ def _list(args: list[str]) -> int:
             raise UsageError(f"Unknown generator '{generator_id}'. Available generators: {', '.join(GENERATORS)}.")
         print(f"{generator_id}: {spec.get('description', '')}")
         if len(ids) == 1 or args:
+            positional = sorted(
+                (prop["$default"]["index"], key)
+                for key, prop in spec["properties"].items()
+                if prop.get("$default", {}).get("$source") == "argv"
+            )
+            shown = " ".join(_snake_upper(key) for _, key in positional)
+            same = ", ".join(f"{_snake_upper(key)} = --{key}" for _, key in positional)
+            print(f"usage: nxaws g {generator_id} {shown} [options]  ({same})")
             required = set(spec.get("required", []))
             for key, prop in spec["properties"].items():
                 flag = f"--{key}" + (" (required)" if key in required else "")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from ruff.__main__ import find_ruff_bin
@@ -80,8 +80,12 @@ def format_python(tree: Tree) -> None:
             for command in job[1]:
                 subprocess.run(command, cwd=job[0], check=False, capture_output=True)
 
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            list(pool.map(run, jobs))
+        threads = [threading.Thread(target=run, args=(job,)) for job in jobs[1:]]
+        for thread in threads:
+            thread.start()
+        run(jobs[0])
+        for thread in threads:
+            thread.join()
         for project_root, paths in groups.items():
             base = Path(tmp, project_root or ".")
             for path in paths:

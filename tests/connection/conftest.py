@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from support.workspaces import write_file as write
 
 AGENT_PY = """\
 from contextlib import contextmanager
@@ -43,12 +43,6 @@ def get_agent():
         system_prompt="You are a helpful assistant.",
     )
 """
-
-
-def write(root: Path, rel: str, content: str | dict) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2) + "\n")
 
 
 def make_reference_workspace(root: Path, *, framework: str = "strands", gateway: dict | None = None,
@@ -97,10 +91,6 @@ def make_reference_workspace(root: Path, *, framework: str = "strands", gateway:
     })  # fmt: skip
     write(root, "packages/my-gateway/local-dev.ts", "const ATTACHED_MCP_SERVERS: McpServer[] = [];\n")
     return root
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from connection.conftest import make_reference_workspace, snapshot, write
+from connection.conftest import make_reference_workspace
+from support.workspaces import snapshot
+from support.workspaces import write_file as write
 
 from nxaws.cli import main
 

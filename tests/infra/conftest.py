@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from support.procs import kill_group
-
-from nxaws.cli import main
+from support.workspaces import make_workspace as shared_make_workspace
+from support.workspaces import nxaws as run_nxaws
 
 JSII_ENV = {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
 SECOND_POLICY = """forbid (principal, action == AgentCore::Action::"agents-mcp-server___add", resource);
@@ -34,20 +33,9 @@ def run(args: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] |
     return out
 
 
-@contextlib.contextmanager
-def inside(folder: Path) -> Iterator[None]:
-    previous = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
 def nxaws(folder: Path, *argv: str) -> None:
-    with inside(folder):
-        code = main([*argv, "--no-interactive"])
-    assert code == 0, f"nxaws {' '.join(argv)} exited {code}"
+    result = run_nxaws(folder, *argv, "--no-interactive")
+    assert result.code == 0, f"nxaws {' '.join(argv)}: {result}"
 
 
 def g(ws: Path, generator: str, *argv: str) -> None:
@@ -55,13 +43,9 @@ def g(ws: Path, generator: str, *argv: str) -> None:
 
 
 def make_workspace(parent: Path, name: str = "acme", *, iac: str = "cdk") -> Path:
-    nxaws(parent, "new", name, "--no-install")
-    ws = parent / name
-    g(ws, "py#project", "agents")
-    g(ws, "agentcore-gateway", "my-gateway", "--iac", iac)
-    g(ws, "py#agent", "agents")
-    g(ws, "py#mcp-server", "agents")
-    return ws
+    steps = [["g", "py#project", "agents"], ["g", "agentcore-gateway", "my-gateway", "--iac", iac],
+             ["g", "py#agent", "agents"], ["g", "py#mcp-server", "agents"]]  # fmt: skip
+    return shared_make_workspace(parent / name, steps)
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.workspaces import snapshot
 
 from infra.conftest import g, make_workspace, nxaws
 from nxaws.generators.py_infra.stack_edit import add_construct, stack_attributes
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("iac", ["cdk", "terraform"])

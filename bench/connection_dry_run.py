@@ -19,28 +19,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from nxaws import engine
-from nxaws.cli import complete_options
+from nxaws import demo, engine
 
 RUNS = 15
 NX_ENV = {**os.environ, "NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false"}
 NX_ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # let nxaws use .pyc files, as on a user's machine
 
 
-def generate(root: Path, generator_id: str, options: dict[str, object]) -> None:
-    opts = complete_options(generator_id, dict(options), interactive=False, root=root)
-    engine.generate(generator_id, root, opts, dry_run=False)
+STEPS: list[tuple[str, dict[str, object]]] = [
+    ("py#project", {"name": "agents"}),
+    ("py#agent", {"project": "agents"}),
+    ("agentcore-gateway", {"name": "my-gateway"}),
+    *[("py#project", {"name": f"lib{i:02d}", "type": "library"}) for i in range(16)],
+    ("py#project", {"name": "tools"}),
+    ("py#mcp-server", {"project": "tools"}),
+]
 
 
 def build(root: Path) -> None:
-    generate(root, "new", {"directory": str(root)} | {"install": False})
-    generate(root, "py#project", {"name": "agents"})
-    generate(root, "py#agent", {"project": "agents"})
-    generate(root, "agentcore-gateway", {"name": "my-gateway"})
-    for i in range(16):
-        generate(root, "py#project", {"name": f"lib{i:02d}", "type": "library"})
-    generate(root, "py#project", {"name": "tools"})
-    generate(root, "py#mcp-server", {"project": "tools"})
+    demo.build(root, STEPS, install=False, out=sys.stderr)
     engine.install(root, {"npm"}, sys.stderr)
 
 

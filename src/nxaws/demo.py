@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -63,11 +64,14 @@ except Exception as exc:
 CALLER = {"AWS_ACCESS_KEY_ID": "AKIDNXAWSDEMO", "AWS_SECRET_ACCESS_KEY": "demo-secret", "AWS_REGION": "us-east-1"}
 
 
-def build(directory: Path, *, install: bool = True, out=sys.stdout) -> None:
-    """The demo workspace: an agent, an MCP server, a gateway, and the two connections."""
+def build(
+    directory: Path, steps: Sequence[tuple[str, dict[str, object]]] = STEPS, *, install: bool = True, out=sys.stdout
+) -> None:
+    """``nxaws new directory`` then each generator step; by default the demo workspace (an agent, an MCP
+    server, a gateway, and the two connections). Tests and benchmarks build theirs with it too."""
     engine.generate("new", directory, complete_options("new", {"directory": str(directory)},
                                                        interactive=False, root=None), dry_run=False)  # fmt: skip
-    for generator_id, options in STEPS:
+    for generator_id, options in steps:
         opts = complete_options(generator_id, dict(options), interactive=False, root=directory)
         outcome = engine.generate(generator_id, directory, opts, dry_run=False)
         out.write(f"nxaws g {generator_id} {' '.join(str(v) for v in options.values())}: "

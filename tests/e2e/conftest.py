@@ -7,6 +7,7 @@ These ports are fixed by the generators, so the end-to-end tests run one at a ti
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from nxaws import engine
-from nxaws.cli import complete_options
+from nxaws.demo import NX_ENV, build
 
 INJECT = Path(__file__).parent / "inject"
 STEPS: list[tuple[str, dict[str, object]]] = [
@@ -40,14 +41,6 @@ def whoami() -> str:
     request = mcp.get_context().request_context.request
     return request.headers.get("x-amzn-bedrock-agentcore-runtime-session-id", "") if request else ""
 '''
-NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false", "NX_SKIP_NX_CACHE": "true"}
-
-
-def run_generator(root: Path, generator_id: str, options: dict[str, object]) -> None:
-    opts = complete_options(generator_id, dict(options), interactive=False, root=root)
-    engine.generate(generator_id, root, opts, dry_run=False)
-
-
 FIXED_PORTS = (8000, 8081, 8082, 8100)
 
 
@@ -66,10 +59,7 @@ def require_free_ports() -> None:
 @pytest.fixture(scope="session")
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("e2e") / "acme"
-    engine.generate("new", root, complete_options("new", {"directory": str(root)}, interactive=False, root=None),
-                    dry_run=False)  # fmt: skip
-    for generator_id, options in STEPS:
-        run_generator(root, generator_id, options)
+    build(root, STEPS, install=False, out=io.StringIO())
     server = root / "packages/tools/acme_tools/tools/server.py"
     source = server.read_text()
     anchor = "\n\napp = mcp.streamable_http_app()"

@@ -40,7 +40,7 @@ def test_missing_project_is_prompted_with_the_projects_listed(tmp_path: Path) ->
         assert "Which project should the agent go in?" in screen
         assert "1) acme.agents" in screen and "2) acme.tools" in screen
         os.write(leader, b"2\n")
-        screen = _read_until(leader, "CREATE")
+        _read_until(leader, "CREATE")
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:

@@ -66,15 +66,16 @@ def format_python(tree: Tree) -> None:
         return
     ruff = find_ruff_bin()
     with tempfile.TemporaryDirectory(prefix="nxaws-fmt-") as tmp:
+        # The mirror keeps workspace paths: <tmp>/<path>; ruff runs in each project's folder of it.
         jobs: list[tuple[Path, list[list[str]]]] = []
         for project_root, paths in groups.items():
-            base = Path(tmp, project_root or ".")
+            base = Path(tmp, project_root)
             _mirror_modules(tree.root / project_root, base)
-            names = {p: str(PurePosixPath(p).relative_to(project_root)) if project_root else p for p in paths}
-            for path, name in names.items():
-                (base / name).parent.mkdir(parents=True, exist_ok=True)
-                (base / name).write_bytes(tree.read(path) or b"")
-            jobs.append((base, _ruff_runs(ruff, {names[p]: formatting[p] for p in paths})))
+            for path in paths:
+                Path(tmp, path).parent.mkdir(parents=True, exist_ok=True)
+                Path(tmp, path).write_bytes(tree.read(path) or b"")
+            relative = {str(PurePosixPath(p).relative_to(project_root or ".")): formatting[p] for p in paths}
+            jobs.append((base, _ruff_runs(ruff, relative)))
 
         def run(job: tuple[Path, list[list[str]]]) -> None:
             for command in job[1]:
@@ -86,8 +87,5 @@ def format_python(tree: Tree) -> None:
         run(jobs[0])
         for thread in threads:
             thread.join()
-        for project_root, paths in groups.items():
-            base = Path(tmp, project_root or ".")
-            for path in paths:
-                name = str(PurePosixPath(path).relative_to(project_root)) if project_root else path
-                tree.write(path, (base / name).read_bytes(), format=formatting[path])
+        for path in (p for paths in groups.values() for p in paths):
+            tree.write(path, Path(tmp, path).read_bytes(), format=formatting[path])

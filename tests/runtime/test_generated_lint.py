@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nxaws.generators.agent_connection.library import LAYERS, app_client_exports, render_layer
+from nxaws import frameworks
+from nxaws.generators.connection.library import FILES
+from nxaws.generators.templates import render_dir
 from runtime.rendered import render_package
 
 RUFF = [sys.executable, "-m", "ruff"]
@@ -49,20 +51,23 @@ def test_ruff_format(rendered: Path) -> None:
 
 def test_app_clients_render_the_gateway_names() -> None:
     variables = {"module": "acme_agent_connection", "gateway_snake": "my_gateway", "gateway_class": "MyGateway"}
-    text = render_layer("gateway_langchain", {**variables, "gateway_port": 8123})["app/my_gateway_client_langchain.py"]
+    client_layer = frameworks.get("langchain").library_files / "client"
+    text = render_dir(client_layer, {**variables, "gateway_port": 8123})["app/my_gateway_client_langchain.py"]
     assert "class MyGatewayClientLangChain:" in text
     assert '"http://localhost:8123/mcp"' in text
     assert "from acme_agent_connection.core.agentcore_gateway_mcp_client_langchain import" in text
     assert "No connected gateway named 'MyGateway' found in runtime configuration." in text
-    assert app_client_exports("strands", "my_gateway", "MyGateway") == (
+    strands = frameworks.get("strands")
+    assert (strands.client_module("my_gateway"), strands.client_class("MyGateway")) == (
         ".app.my_gateway_client_strands",
         "MyGatewayClientStrands",
     )
 
 
-def test_core_files_need_no_variables_and_unknown_layers_fail() -> None:
-    for layer in LAYERS:
-        files = render_layer(layer, {})
+def test_core_files_need_no_variables_and_unknown_frameworks_fail() -> None:
+    layers = [FILES / "base", FILES / "gateway", *(f.library_files / "runtime" for f in frameworks.all_frameworks())]
+    for layer in (folder for folder in layers if folder.is_dir()):
+        files = render_dir(layer, {"module": "acme_agent_connection"})
         assert files and not any(path.startswith("app/") and path != "app/__init__.py" for path in files)
-    with pytest.raises(ValueError, match="Unknown agent_connection layer"):
-        render_layer("gateway_java", {})
+    with pytest.raises(frameworks.UnknownFramework, match="Known frameworks: strands, langchain"):
+        frameworks.get("java")

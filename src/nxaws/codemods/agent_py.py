@@ -1,9 +1,10 @@
 """Wire a gateway client into a user's ``agent.py``, touching only ``get_agent`` and the agent it builds.
 
-Strands: ``var = Client.create()`` first in ``get_agent``, the rest of the body inside one shared
-``with (var, ...):`` (an MCP client only serves tools while it is open), and ``*var.list_tools_sync()`` in the
-``Agent(tools=[...])`` list. LangChain: ``var = Client.create()`` and ``*var`` in ``create_agent(tools=[...])``.
-Each piece is added only when missing, so running again returns the source unchanged.
+What to add comes from the framework's record (``nxaws.frameworks``): ``var = Client.create()`` first in
+``get_agent``; the client spread into the ``tools=[...]`` of the framework's agent call (``*var.list_tools_sync()``
+for Strands, ``*var`` for LangChain); and, for frameworks whose clients must stay open while the agent runs
+(Strands), the rest of the body inside one shared ``with (var, ...):``. Each piece is added only when missing,
+so running again returns the source unchanged.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import libcst as cst
 
+from .. import frameworks
+from ..frameworks import Framework
 from ._commas import append_arg, append_item
 from ._imports import add_import
-from ._nodes import find_all, is_docstring, is_name, single_target, sole_statement
-
-Framework = Literal["strands", "langchain"]
+from ._layout import explode_long_tools
+from ._nodes import find_all, is_docstring, single_target, sole_statement
 
 
 class AgentEditError(Exception):
@@ -30,9 +31,13 @@ class _Unsupported(Exception):
     """What was not found; turned into an :class:`AgentEditError` carrying the manual steps."""
 
 
+def _compact(code: str) -> str:
+    return "".join(code.split())
+
+
 @dataclass(frozen=True)
 class _Edit:
-    """Everything one gateway's edit needs, per framework."""
+    """Everything one gateway's edit needs."""
 
     framework: Framework
     client_class: str
@@ -40,68 +45,80 @@ class _Edit:
 
     @property
     def agent_call(self) -> str:
-        return "create_agent" if self.framework == "langchain" else "Agent"
-
-    @property
-    def tools_position(self) -> int:
-        """Where ``tools`` sits if positional: ``Agent(model, messages, tools)``, ``create_agent(model, tools)``."""
-        return 1 if self.framework == "langchain" else 2
+        return self.framework.agent_call
 
     @property
     def spread_source(self) -> str:
-        return self.var if self.framework == "langchain" else f"{self.var}.list_tools_sync()"
+        return self.framework.spread.format(var=self.var)
 
     def spread(self) -> cst.StarredElement:
         return cst.StarredElement(cst.parse_expression(self.spread_source))
 
     def is_spread(self, element: cst.BaseElement) -> bool:
-        """``*var`` (LangChain) or ``*var.list_tools_sync()`` (Strands) in a tools list."""
+        """This client's ``*<spread>`` in a tools list, whatever its spacing."""
         if not isinstance(element, cst.StarredElement):
             return False
-        if self.framework == "langchain":
-            return is_name(element.value, self.var)
-        return is_name(_method_call(element.value, "list_tools_sync"), self.var)
+        return _compact(cst.Module([]).code_for_node(element.value)) == _compact(self.spread_source)
 
     def is_agent_call(self, call: cst.Call) -> bool:
-        """``Agent(...)`` or ``anything.Agent(...)`` (``create_agent`` for LangChain)."""
+        """``Agent(...)`` or ``anything.Agent(...)`` (the framework's agent call)."""
         name = call.func.attr if isinstance(call.func, cst.Attribute) else call.func
-        return is_name(name, self.agent_call)
+        return isinstance(name, cst.Name) and name.value == self.agent_call
+
+    def is_client_class(self, name: str) -> bool:
+        """Our client classes of this framework, by the name the generator gives them (``<Gateway>ClientStrands``)."""
+        return name == self.client_class or name.endswith(self.framework.client_class(""))
 
     def create_line(self) -> cst.SimpleStatementLine:
         return cst.parse_statement(f"{self.var} = {self.client_class}.create()\n")  # type: ignore[return-value]
 
 
-def manual_steps(*, framework: Framework, module: str, client_class: str, var: str) -> str:
+def manual_steps(*, framework: str | Framework, module: str, client_class: str, var: str) -> str:
     """The lines a user adds to ``agent.py`` by hand when we cannot edit it (or it does not exist)."""
+    framework = frameworks.get(framework)
+    spread = f"{framework.agent_call}(..., tools=[..., *{framework.spread.format(var=var)}])"
     lines = [f"from {module} import {client_class}", "", "# first statement of get_agent():"]
     lines.append(f"{var} = {client_class}.create()")
-    if framework == "langchain":
-        lines += ["", "# and spread its tools into the agent:", f"create_agent(..., tools=[..., *{var}])"]
-    else:
+    if framework.keeps_clients_open:
         lines += [
             "",
             "# keep the client open while the agent runs: put the rest of get_agent() inside",
             f"# `with ({var},):` (or add {var} to the existing `with (...)` of gateway clients)",
-            "# and spread its tools into the Agent:",
-            f"Agent(..., tools=[..., *{var}.list_tools_sync()])",
+            f"# and spread its tools into the {framework.agent_call}:",
+            spread,
         ]
+    else:
+        lines += ["", "# and spread its tools into the agent:", spread]
     return "\n".join(lines)
 
 
-def add_gateway_client(source: str, *, framework: Framework, module: str, client_class: str, var: str) -> str:
+def add_gateway_client(
+    source: str,
+    *,
+    framework: str | Framework,
+    module: str,
+    client_class: str,
+    var: str,
+    line_length: int | None = None,
+) -> str:
     """Return ``source`` with the gateway client ``client_class`` (from ``module``) wired in as ``var``.
 
-    Raises :class:`AgentEditError` when ``get_agent`` or its agent call cannot be found or edited.
+    With ``line_length`` (the workspace's), a one-line tools list the new spread pushes past it is laid out
+    one element per line, as the formatter would. Raises :class:`AgentEditError` when ``get_agent`` or its
+    agent call cannot be found or edited.
     """
-    edit = _Edit(framework, client_class, var)
+    edit = _Edit(frameworks.get(framework), client_class, var)
     try:
         tree = _edit_get_agent(_parse(source), edit)
     except _Unsupported as problem:
-        steps = manual_steps(framework=framework, module=module, client_class=client_class, var=var)
+        steps = manual_steps(framework=edit.framework, module=module, client_class=client_class, var=var)
         raise AgentEditError(
             f"{problem}. Add the gateway client to agent.py by hand:\n\n{textwrap.indent(steps, '    ')}"
         ) from None
-    return add_import(tree, module, client_class).code
+    tree = add_import(tree, module, client_class, first=True)
+    if line_length is not None:
+        tree = explode_long_tools(tree, "*" + edit.spread_source, edit.is_agent_call, line_length)
+    return tree.code
 
 
 def _parse(source: str) -> cst.Module:
@@ -152,7 +169,7 @@ class _ToolsSpreader(cst.CSTTransformer):
         return self._spread_into(updated_node)
 
     def _spread_into(self, call: cst.Call) -> cst.Call:
-        index = _tools_arg(call, self.edit.tools_position)
+        index = _tools_arg(call, self.edit.framework.tools_position)
         if index is None:
             if any(arg.star == "**" for arg in call.args):
                 raise _Unsupported(f"`{self.edit.agent_call}(...)` in `get_agent` takes `**` arguments")
@@ -195,19 +212,19 @@ def _add_client_lines(func: cst.FunctionDef, edit: _Edit) -> cst.FunctionDef:
         raise _Unsupported("`get_agent` in agent.py is written on one line")
     statements = list(body.body)
     head = 1 if statements and is_docstring(statements[0]) else 0
-    if edit.framework == "strands":
-        statements = _strands_with(func, statements, head, edit)
+    if edit.framework.keeps_clients_open:
+        statements = _shared_with(func, statements, head, edit)
     created = {_created_name(node, lambda client: client == edit.client_class) for node in find_all(func, cst.Assign)}
     if edit.var not in created:
         statements.insert(head, edit.create_line())
     return func.with_changes(body=body.with_changes(body=statements))
 
 
-def _strands_with(
+def _shared_with(
     func: cst.FunctionDef, statements: list[cst.BaseStatement], head: int, edit: _Edit
 ) -> list[cst.BaseStatement]:
     """Join ``var`` to the gateway-client with-block, creating it around the body if there is none yet."""
-    created = _created_clients(statements, edit.client_class)
+    created = _created_clients(statements, edit)
     for index, statement in enumerate(statements):
         if _is_gateway_with(statement, created):
             assert isinstance(statement, cst.With)
@@ -218,7 +235,7 @@ def _strands_with(
     # Leaving a with-block stops its MCP clients, so wrapping a `return` would hand out dead tools.
     if not find_all(func.body, cst.Yield):
         raise _Unsupported(
-            "`get_agent` in agent.py returns its Agent instead of yielding it from a @contextmanager, "
+            f"`get_agent` in agent.py returns its {edit.agent_call} instead of yielding it from a @contextmanager, "
             "so the gateway client would close before the agent uses it"
         )
     start = head
@@ -258,20 +275,12 @@ def _created_name(assign: cst.CSTNode | None, client_ok: Callable[[str], bool]) 
     return target.value if isinstance(client, cst.Name) and client_ok(client.value) else None
 
 
-def _is_gateway_client(name: str, client_class: str) -> bool:
-    """Our client classes, by the name the generator gives them (``<Gateway>ClientStrands``)."""
-    return name == client_class or name.endswith("ClientStrands")
-
-
 def _is_create_line(statement: cst.BaseStatement) -> bool:
     return _created_name(sole_statement(statement), lambda _: True) is not None
 
 
-def _created_clients(statements: list[cst.BaseStatement], client_class: str) -> set[str]:
-    names = (
-        _created_name(sole_statement(statement), lambda client: _is_gateway_client(client, client_class))
-        for statement in statements
-    )
+def _created_clients(statements: list[cst.BaseStatement], edit: _Edit) -> set[str]:
+    names = (_created_name(sole_statement(statement), edit.is_client_class) for statement in statements)
     return {name for name in names if name is not None}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ._commas import append_item
+from ._imports import add_import
 from ._nodes import find_all, is_docstring, is_import_line, is_name, single_target, sole_statement
 
 
@@ -16,11 +17,7 @@ def add_reexport(source: str, from_module: str, name: str) -> str:
     tree = cst.parse_module(source)
     if _already_there(tree, name):
         return source
-    body = list(tree.body)
-    if not _add_to_existing_import(body, from_module, name):
-        line = cst.parse_statement(f"from {from_module} import {name}\n")
-        position = _after_imports(body)
-        body.insert(position, _spaced(line, position, body))
+    body = list(add_import(tree, from_module, name).body)
     if not _add_to_all(body, name):
         line = cst.parse_statement(f'__all__ = ["{name}"]\n')
         body.insert(_after_imports(body), line.with_changes(leading_lines=[cst.EmptyLine()]))
@@ -39,42 +36,12 @@ def _already_there(tree: cst.Module, name: str) -> bool:
     )
 
 
-def _split_module(from_module: str) -> tuple[int, str]:
-    dotted = from_module.lstrip(".")
-    return len(from_module) - len(dotted), dotted
-
-
-def _add_to_existing_import(body: list[cst.BaseStatement], from_module: str, name: str) -> bool:
-    level, dotted = _split_module(from_module)
-    for index, statement in enumerate(body):
-        node = sole_statement(statement)
-        if not isinstance(node, cst.ImportFrom):
-            continue
-        module = cst.Module([]).code_for_node(node.module) if node.module else ""
-        if len(node.relative) != level or module != dotted or isinstance(node.names, cst.ImportStar):
-            continue
-        opening = node.lpar.whitespace_after if node.lpar else None
-        closing = node.rpar.whitespace_before if node.rpar else None
-        names, closing = append_item(node.names, cst.ImportAlias(cst.Name(name)), opening, closing)
-        rpar = node.rpar.with_changes(whitespace_before=closing) if node.rpar else None
-        body[index] = statement.with_changes(body=[node.with_changes(names=names, rpar=rpar)])
-        return True
-    return False
-
-
 def _after_imports(body: list[cst.BaseStatement]) -> int:
     """The index after the last top-level import, else after the module docstring, else the top."""
     imports = [i for i, statement in enumerate(body) if is_import_line(statement)]
     if imports:
         return imports[-1] + 1
     return 1 if body and is_docstring(body[0]) else 0
-
-
-def _spaced(line: cst.BaseStatement, position: int, body: list[cst.BaseStatement]) -> cst.BaseStatement:
-    """A new import right after a docstring gets a blank line, as a formatter would put it."""
-    if position == 1 and not is_import_line(body[0]):
-        return line.with_changes(leading_lines=[cst.EmptyLine()])
-    return line
 
 
 def _all_list(body: list[cst.BaseStatement]) -> tuple[int, cst.List | cst.Tuple] | None:

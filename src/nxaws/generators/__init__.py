@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 from dataclasses import dataclass, field
@@ -45,8 +46,25 @@ class GenerateFn(Protocol):
 
 
 @cache
-def schema(generator_id: str) -> dict[str, Any]:
+def _schema_file(generator_id: str) -> dict[str, Any]:
     return json.loads((HERE / folder(generator_id) / "schema.json").read_text())
+
+
+def schema(generator_id: str) -> dict[str, Any]:
+    """The generator's options schema (Nx's format). Choices of known things (frameworks) come from their
+    registry, so a new framework needs no schema edit."""
+    spec = copy.deepcopy(_schema_file(generator_id))
+    framework = spec["properties"].get("framework")
+    if framework is not None and framework.get("x-choices") == "frameworks":
+        from .. import frameworks
+
+        framework["enum"] = frameworks.names()
+    return spec
+
+
+def default(generator_id: str, option: str) -> Any:
+    """An option's default: set once, in the generator's schema."""
+    return _schema_file(generator_id)["properties"][option].get("default")
 
 
 def folder(generator_id: str) -> str:

@@ -13,9 +13,32 @@ from ruff.__main__ import find_ruff_bin
 
 from .tree import IGNORED_DIRS, Tree
 
-# The fixes the TypeScript plugin applies: sort imports, drop unused ones (not in __init__), duplicates.
-FIXES = "I001,F401,F811,E401"
+# The fixes the TypeScript plugin applies: sort imports, drop unused ones (not in __init__), duplicates; and
+# sorted `__all__` (RUF022, on by default since ruff 0.17) where the reference keeps insertion order.
+FIXES = "I001,F401,F811,E401,RUF022"
 RUFF_SETTINGS = ["--line-length", "120", "--target-version", "py311"]
+
+
+def line_length(tree: Tree, path: str) -> int | None:
+    """The line length the workspace's ruff configuration sets for ``path`` (the nearest ``ruff.toml``,
+    ``.ruff.toml`` or ``pyproject.toml`` ``[tool.ruff]`` setting one); None when none does (ruff's default
+    rules do not check line length then)."""
+    import tomllib
+
+    for parent in PurePosixPath(path).parents:
+        for name, section in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
+            text = tree.read_text(str(parent / name))
+            if text is None:
+                continue
+            try:
+                settings = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                continue
+            for key in section:
+                settings = settings.get(key) or {}
+            if isinstance(settings.get("line-length"), int):
+                return settings["line-length"]
+    return None
 
 
 def _owning_project(tree: Tree, path: str) -> str:

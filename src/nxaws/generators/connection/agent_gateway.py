@@ -9,20 +9,21 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from ... import frameworks
 from ...codemods.agent_py import AgentEditError, add_gateway_client, manual_steps
-from ...codemods.reexport import add_reexport
+from ...frameworks import Framework
 from ...workspace.errors import UserError
+from ...workspace.format import line_length
 from ...workspace.metadata import add_component, add_dependency
 from ...workspace.names import snake_case
 from ...workspace.projects import Project, Workspace
 from ...workspace.python import add_workspace_dependency
 from ...workspace.tree import Tree
-from .. import Result
-from ..agent_connection.library import app_client_exports
-from ..agent_connection_project import connection_module, ensure_agent_connection
+from .. import Result, default
 from ..py_infra.steps import grant_step
+from .candidates import Candidate
 from .gateway_mcp import gateway_metadata
-from .generator import Candidate
+from .library import GatewayClient, ensure_library, library_module
 
 ID = "py#agent#gateway-connection"
 
@@ -51,13 +52,23 @@ def validate(gateway: Project, src: Candidate) -> tuple[dict[str, Any], dict[str
     return metadata, agent
 
 
-def edit_agent_file(tree: Tree, path: str, edit: dict[str, str]) -> list[str]:
+def agent_framework(agent: dict[str, Any]) -> Framework:
+    """The agent's framework record; agents recorded without one are the generator's default framework."""
+    name = agent.get("framework") or default("py#agent", "framework")
+    try:
+        return frameworks.get(name)
+    except frameworks.UnknownFramework as exc:
+        raise UserError(f"Agent '{agent.get('name')}': {exc}") from None
+
+
+def edit_agent_file(tree: Tree, path: str, framework: Framework, module: str, client_class: str, var: str) -> list[str]:
     """Wire the client into ``agent.py``; a missing file is a warning with the lines to add by hand."""
     source = tree.read_text(path)
+    edit = {"framework": framework, "module": module, "client_class": client_class, "var": var}
     if source is None:
         return [f"{path} does not exist, so it was not edited. Add these lines to your agent:\n{manual_steps(**edit)}"]
     try:
-        updated = add_gateway_client(source, **edit)
+        updated = add_gateway_client(source, **edit, line_length=line_length(tree, path))
     except AgentEditError as exc:
         raise UserError(f"Cannot edit {path}: {exc}") from None
     if updated != source:
@@ -70,22 +81,17 @@ def connect(
     options: dict[str, Any],
 ) -> Result:  # fmt: skip
     metadata, agent = validate(gateway, src)
+    framework = agent_framework(agent)
     rc = str(metadata.get("rc"))
-    framework = "langchain" if agent.get("framework") == "langchain" else "strands"
-    gateway_snake = snake_case(rc)
-    variables = {"gateway_snake": gateway_snake, "gateway_class": rc, "gateway_port": metadata.get("port")}
-    layers = ["base", *(["strands"] if framework == "strands" else []), "gateway", f"gateway_{framework}"]
-    library = ensure_agent_connection(tree, workspace, layers, variables)
-    module = connection_module(workspace)
-    from_module, client_class = app_client_exports(framework, gateway_snake, rc)
-    init_path = library.path(module, "__init__.py")
-    init = tree.read_text(init_path) or ""
-    if (updated := add_reexport(init, from_module, client_class)) != init:
-        tree.write(init_path, updated, format=True)
-
+    client = GatewayClient(
+        gateway_class=rc, gateway_snake=snake_case(rc), gateway_port=int(metadata.get("port") or 8100)
+    )
+    library = ensure_library(tree, workspace, framework, client)
     agent_path = str(PurePosixPath(agent.get("path") or "src", "agent.py"))
-    edit = {"framework": framework, "module": module, "client_class": client_class, "var": gateway_snake}
-    warnings = edit_agent_file(tree, agent_project.path(agent_path), edit)
+    warnings = edit_agent_file(
+        tree, agent_project.path(agent_path), framework, library_module(workspace), framework.client_class(rc),
+        client.gateway_snake,
+    )  # fmt: skip
 
     add_workspace_dependency(tree, agent_project, library)
     agent_name = agent.get("name") or "agent"
@@ -94,7 +100,7 @@ def connect(
             add_dependency(
                 agent_project, f"{agent_name}-{suffix}", {"projects": [gateway.name], "target": gateway_target}
             )
-    add_component(agent_project, ID, agent_path, rc, framework=framework, sourcePath=agent.get("path"))
+    add_component(agent_project, ID, agent_path, rc, framework=framework.name, sourcePath=agent.get("path"))
     workspace.save(agent_project)
     return Result(
         install={"uv"},

@@ -1,4 +1,7 @@
-"""agentcore-gateway → py#mcp-server: attach the MCP server to the local gateway (reference §4)."""
+"""agentcore-gateway → py#mcp-server: attach the MCP server to the local gateway (reference §4).
+
+Plain JSON and TOML edits only: nothing on this path imports libcst (see the dispatcher).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from ...workspace.projects import Project, Workspace
 from ...workspace.tree import Tree
 from .. import Result
 from ..agentcore_gateway.generator import CONFIG_FILE
-from .generator import Candidate
+from .candidates import Candidate
 
 ID = "agentcore-gateway#mcp-connection"
 

@@ -32,13 +32,17 @@ def get_agentcore_runtime_config() -> dict[str, Any]:
     except NoRegionError:
         raise RuntimeError("No AWS region for AppConfig: set AWS_REGION (or AWS_DEFAULT_REGION).") from None
     except GetParameterError as error:
-        # Powertools wraps every client error; the credentials case deserves a message that says what to do.
-        if isinstance(error.__context__, NoCredentialsError):
+        if _lacks_credentials(error):
             raise RuntimeError(
                 "No AWS credentials found to read the runtime configuration from AppConfig. Configure the default "
                 "credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an IAM role)."
             ) from None
         raise RuntimeError(f"Could not read AppConfig profile '{PROFILE}' of application {app_id}: {error}") from error
+
+
+def _lacks_credentials(error: GetParameterError) -> bool:
+    # Powertools wraps every client error; the credentials case deserves a message that says what to do.
+    return isinstance(error.__context__, NoCredentialsError)
 
 
 def _boto_config() -> Config | None:

@@ -8,13 +8,12 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
 
 from . import engine
 from .generators import GENERATORS, schema
+from .options import GLOBAL_FLAGS, complete_options, parse_options
 from .workspace.errors import UsageError, UserError
-from .workspace.projects import Workspace, find_root
-from .workspace.tree import Tree
+from .workspace.projects import find_root
 
 USAGE = """\
 usage: nxaws <command> [options]
@@ -33,7 +32,6 @@ commands:
 
 global options: --help, --version, --verbose (tracebacks), --no-interactive (never prompt)
 """
-GLOBAL_FLAGS = {"--dry-run", "-d", "--json", "--no-interactive", "--interactive", "--verbose", "--help", "-h"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,119 +110,6 @@ def _dispatch(args: list[str]) -> int:
     raise UsageError(f"Unknown command '{command}'. Run `nxaws --help` to see the commands.")
 
 
-def _camel(name: str) -> str:
-    head, *tail = name.split("-")
-    return head + "".join(part[:1].upper() + part[1:] for part in tail)
-
-
-def _coerce(name: str, spec: dict[str, Any], raw: str) -> Any:
-    kind = spec.get("type")
-    if kind == "boolean":
-        if raw.lower() in ("true", "1", "yes"):
-            return True
-        if raw.lower() in ("false", "0", "no"):
-            return False
-        raise UsageError(f"--{name} takes true or false, not '{raw}'.")
-    if kind in ("number", "integer"):
-        try:
-            return int(raw)
-        except ValueError:
-            raise UsageError(f"--{name} takes a number, not '{raw}'.") from None
-    if "enum" in spec and raw not in spec["enum"]:
-        raise UsageError(f"--{name} must be one of {', '.join(spec['enum'])}; got '{raw}'.")
-    return raw
-
-
-def parse_options(generator_id: str, tokens: list[str]) -> dict[str, Any]:
-    """Map argv tokens onto the generator's schema: positionals by ``$default.index``, both spellings."""
-    properties: dict[str, dict[str, Any]] = schema(generator_id)["properties"]
-    positional = {
-        spec["$default"]["index"]: key
-        for key, spec in properties.items()
-        if spec.get("$default", {}).get("$source") == "argv"
-    }
-    options: dict[str, Any] = {}
-    index = 0
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        i += 1
-        if token in GLOBAL_FLAGS:
-            continue
-        if not token.startswith("--"):
-            if index not in positional:
-                raise UsageError(f"Unexpected argument '{token}' for {generator_id}. See `nxaws list {generator_id}`.")
-            key = positional[index]
-            options[key] = _coerce(key, properties[key], token)
-            index += 1
-            continue
-        name, has_value, value = token[2:].partition("=")
-        key = _camel(name)
-        if key not in properties and name.startswith("no-") and _camel(name[3:]) in properties:
-            key, has_value, value = _camel(name[3:]), True, "false"
-            if properties[key].get("type") != "boolean":
-                raise UsageError(f"--{name} is not an option: --{name[3:]} is not a boolean.")
-        if key not in properties:
-            known = ", ".join(f"--{k}" for k in properties)
-            raise UsageError(f"Unknown option --{name} for {generator_id}. Its options are: {known}.")
-        spec = properties[key]
-        if not has_value:
-            if spec.get("type") == "boolean":
-                value = "true"
-            elif i < len(tokens):
-                value, i = tokens[i], i + 1
-            else:
-                raise UsageError(f"--{name} needs a value.")
-        options[key] = _coerce(name, spec, value)
-    return options
-
-
-def complete_options(
-    generator_id: str, options: dict[str, Any], *, interactive: bool, root: Path | None
-) -> dict[str, Any]:
-    """Fill defaults; prompt for missing required options on a terminal, else name them in an error."""
-    spec = schema(generator_id)
-    properties = spec["properties"]
-    for key in spec.get("required", []):
-        if key in options:
-            continue
-        if not interactive:
-            prompt = properties[key].get("description", "")
-            raise UsageError(
-                f"Missing required option --{key} ({prompt.rstrip('.')}). Pass it on the command line "
-                f"(`nxaws g {generator_id} --{key}=...`) or run in a terminal without --no-interactive."
-            )
-        options[key] = _prompt(key, properties[key], root)
-    for key, prop in properties.items():
-        if key not in options and "default" in prop:
-            options[key] = prop["default"]
-    return options
-
-
-def _prompt(key: str, prop: dict[str, Any], root: Path | None) -> Any:
-    choices: list[str] = list(prop.get("enum", []))
-    if prop.get("x-dropdown") == "projects" and root is not None:
-        choices = sorted(Workspace(Tree(root)).projects())
-    question = prop.get("x-prompt", prop.get("description", key))
-    if isinstance(question, dict):
-        question = question.get("message", key)
-    while True:
-        if choices:
-            print(question, file=sys.stderr)
-            for n, choice in enumerate(choices, 1):
-                print(f"  {n}) {choice}", file=sys.stderr)
-            answer = input("> ").strip()
-            if answer.isdigit() and 1 <= int(answer) <= len(choices):
-                return choices[int(answer) - 1]
-            if answer in choices:
-                return answer
-            print(f"Please pick a number from 1 to {len(choices)}.", file=sys.stderr)
-        else:
-            answer = input(f"{question} ").strip()
-            if answer:
-                return _coerce(key, prop, answer)
-
-
 def _generate(args: list[str], *, new: bool = False) -> int:
     # A short run: cyclic GC passes only slow down importing libcst (hundreds of node classes); nothing we
     # allocate here forms cycles worth collecting before exit.
@@ -258,7 +143,7 @@ def _run_generator(args: list[str], *, new: bool = False) -> int:
         root = Path(options["directory"]).resolve()
     assert root is not None
     outcome = engine.generate(generator_id, root, options, dry_run=dry_run)
-    wants_install = bool(options.get("preferInstallDependencies", options.get("install", True)))
+    wants_install = bool(options["preferInstallDependencies"])
     if as_json:
         print(engine.change_set_json(outcome, wants_install and bool(outcome.changes)))
         return 0

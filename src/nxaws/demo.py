@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 
 from . import engine
-from .cli import complete_options
 from .processes import kill_group
 from .workspace.errors import UserError
 
@@ -69,11 +68,9 @@ def build(
 ) -> None:
     """``nxaws new directory`` then each generator step; by default the demo workspace (an agent, an MCP
     server, a gateway, and the two connections). Tests and benchmarks build theirs with it too."""
-    engine.generate("new", directory, complete_options("new", {"directory": str(directory)},
-                                                       interactive=False, root=None), dry_run=False)  # fmt: skip
+    engine.generate("new", directory, {"directory": str(directory)}, dry_run=False)
     for generator_id, options in steps:
-        opts = complete_options(generator_id, dict(options), interactive=False, root=directory)
-        outcome = engine.generate(generator_id, directory, opts, dry_run=False)
+        outcome = engine.generate(generator_id, directory, dict(options), dry_run=False)
         out.write(f"nxaws g {generator_id} {' '.join(str(v) for v in options.values())}: "
                   f"{len(outcome.changes)} files\n")  # fmt: skip
     if install:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .generators import Result, load
+from .options import complete_options
 from .workspace.errors import UserError
 from .workspace.format import format_python
 from .workspace.tree import Change, Tree
@@ -27,24 +28,30 @@ class Outcome:
 
 
 def generate(generator_id: str, root: Path, options: dict[str, Any], *, dry_run: bool) -> Outcome:
-    """Stage the generator's changes; write them only when not ``dry_run`` (all or nothing)."""
+    """Stage the generator's changes; write them only when not ``dry_run`` (all or nothing).
+
+    ``options`` get their schema defaults here, so every caller (CLI, demo, tests) runs with the same ones.
+    """
     tree = Tree(root)
-    result = load(generator_id)(tree, options)
+    result = load(generator_id)(tree, complete_options(generator_id, options))
     format_python(tree)
     changes = tree.changes() if dry_run else tree.commit()
     return Outcome(changes, result)
 
 
 def print_changes(outcome: Outcome, out: TextIO, *, dry_run: bool) -> None:
-    for change in outcome.changes:
+    """``CREATE``/``UPDATE``/``DELETE`` lines sorted by path, warnings, then the next steps — which describe
+    what was just done, so a run that changed nothing says so instead."""
+    for change in sorted(outcome.changes, key=lambda c: c.path):
         size = "" if change.content is None else f" ({len(change.content)} bytes)"
         out.write(f"{change.kind.upper()} {change.path}{size}\n")
-    if not outcome.changes:
-        out.write("No changes: the workspace already has everything this generator writes.\n")
     for warning in outcome.result.warnings:
         out.write(f"WARNING {warning}\n")
     if dry_run:
         out.write('\nNOTE: The "--dry-run" flag means no changes were made.\n')
+    if not outcome.changes:
+        out.write("No changes: the workspace already has everything this generator writes.\n")
+        return
     for step in outcome.result.next_steps:
         out.write(f"\n{step}\n")
 
@@ -59,7 +66,7 @@ def change_set_json(outcome: Outcome, install: bool) -> str:
                     "kind": c.kind,
                     "content": None if c.content is None else c.content.decode("utf-8"),
                 }
-                for c in outcome.changes
+                for c in sorted(outcome.changes, key=lambda c: c.path)
             ],
             "install": sorted(outcome.result.install) if install else [],
             "nextSteps": outcome.result.next_steps,

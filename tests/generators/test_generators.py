@@ -4,6 +4,8 @@ project.json shapes are the reference's (§1.7, §1.9, §2.6–§2.8, §3.3–§
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -183,3 +185,42 @@ def test_user_edits_to_generated_files_survive_a_rerun(stage) -> None:
     server.write_text("# my own server\n")
     assert nxaws(ws, "g", "py#mcp-server", "tools", NO_INSTALL).code == 0
     assert server.read_text() == "# my own server\n"
+
+
+def test_changes_are_listed_sorted_by_path(stage) -> None:
+    result = nxaws(stage("gateway"), "g", "connection", "agents", "my-gateway", NO_INSTALL)
+    assert result.code == 0, result
+    paths = [path for _, path in LISTED.findall(result.out)]
+    assert len(paths) > 3 and paths == sorted(paths)
+
+
+def test_a_rerun_says_nothing_changed_rather_than_what_now_appears(stage) -> None:
+    ws = stage("full")  # the gateway already has tools attached
+    again = nxaws(ws, "g", "connection", "my-gateway", "tools", NO_INSTALL)
+    assert again.code == 0, again
+    assert "No changes" in again.out
+    assert "now appear" not in again.out
+
+
+def test_new_takes_the_same_install_option_as_every_generator(tmp_path: Path) -> None:
+    for flags in (["--no-install"], ["--no-prefer-install-dependencies"], ["--prefer-install-dependencies=false"]):
+        result = nxaws(tmp_path, "new", "acme", "--dry-run", "--json", *flags)
+        assert result.code == 0, result
+        assert '"install": []' in result.out, flags
+    assert '"npm"' in nxaws(tmp_path, "new", "acme", "--dry-run", "--json").out
+
+
+def test_three_gateways_keep_the_agent_within_the_workspace_line_length(stage) -> None:
+    """The third spread would push `tools=[...]` past 120 characters: that one list goes one item per line."""
+    ws = stage("gateway")
+    for gateway in ("second-gateway", "third-gateway"):
+        assert nxaws(ws, "g", "agentcore-gateway", gateway, "--infra", "none", NO_INSTALL).code == 0
+    for gateway in ("my-gateway", "second-gateway", "third-gateway"):
+        assert nxaws(ws, "g", "connection", "agents", gateway, NO_INSTALL).code == 0
+    agent_py = ws / "packages/agents/acme_agents/agent/agent.py"
+    source = agent_py.read_text()
+    assert "                *third_gateway.list_tools_sync(),\n            ],\n" in source
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(agent_py)], cwd=ws,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert lint.returncode == 0, lint.stdout
+    assert max(len(line) for line in source.splitlines()) <= 120

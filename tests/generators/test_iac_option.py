@@ -36,3 +36,14 @@ def test_agent_defaults_to_cdk(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "acme", [["g", "py#project", "agents"], ["g", "py#agent", "agents"]])
     assert component(ws, "packages/agents", "py#agent")["iac"] == "cdk"
     assert (ws / "packages/infra/app.py").is_file()
+
+
+def test_a_second_gateway_inherits_terraform_and_makes_no_cdk_app(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "acme", [
+        ["g", "agentcore-gateway", "first", "--iac", "terraform"],
+        ["g", "agentcore-gateway", "second"],
+    ])  # fmt: skip
+    assert read_json(ws / "packages/second/project.json")["metadata"]["iac"] == "terraform"
+    assert list((ws / "packages/common/terraform/src/app/gateways/second").glob("*.tf"))
+    assert not (ws / "packages/infra/app.py").exists()
+    assert not (ws / "packages/common/constructs").exists()

@@ -84,7 +84,7 @@ def add_serve_targets(project: Project, prefix: str, command: str, port: int) ->
 
 def add_infra(tree: Tree, project: Project, generator_id: str, prefix: str, options: dict[str, Any]) -> Result:
     """The component's deployment (CDK construct or Terraform module) when ``--infra agentcore``."""
-    if options.get("infra", "agentcore") != "agentcore":
+    if options["infra"] != "agentcore":
         return Result()
     from .py_infra.generator import add_component_infra
 

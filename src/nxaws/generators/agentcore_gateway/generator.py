@@ -36,7 +36,7 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     if not name:
         raise UserError(f"'{options['name']}' has no letters or digits to name a gateway with.")
     project_name = f"@{workspace.scope}/{name}"
-    root = str(PurePosixPath(options.get("directory") or "packages", options.get("subDirectory") or name))
+    root = str(PurePosixPath(options["directory"], options.get("subDirectory") or name))
     project = workspace.find(project_name)
     if project is not None and project.metadata.get("generator") not in (None, ID):
         raise UserError(f"Project '{project_name}' already exists and was not made by the {ID} generator.")
@@ -45,15 +45,17 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     for key, value in (("name", project_name), ("$schema", _schema_path(project.root)), ("root", project.root),
                        ("sourceRoot", project.root), ("projectType", "library"), ("tags", [])):  # fmt: skip
         config.setdefault(key, value)
-    protocol, auth = options.get("protocol", "mcp"), options.get("auth", "iam")
+    protocol, auth = options["protocol"], options["auth"]
     port = assign_port(workspace, project, 8100)
     targets = project.targets
     targets.setdefault("serve", gateway_target(port))
     targets.setdefault("dev", gateway_target(port))
-    infra = options.get("infra", "agentcore") == "agentcore"
+    infra = options["infra"] == "agentcore"
     extra = {"name": name, "rc": class_name(name), "protocol": protocol, "auth": auth, "port": port}
     if infra:
-        extra["iac"] = options.get("iac", "cdk")
+        from ..py_infra.generator import workspace_iac
+
+        extra["iac"] = options.get("iac") or project.metadata.get("iac") or workspace_iac(workspace)
     set_generator_metadata(project, ID, ports=project.metadata.get("ports", [port]), **extra)
     workspace.add(project)
 
@@ -62,11 +64,11 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
         tree.write_if_absent(project.path(rel), text)
     tree.write_if_absent(project.path(CONFIG_FILE), dumps({"name": name, "port": port, "targets": []}))
     warnings = []
-    if protocol == "mcp" and options.get("cedarPolicy", True) and not tree.is_dir(project.path("policies")):
+    if protocol == "mcp" and options["cedarPolicy"] and not tree.is_dir(project.path("policies")):
         # Only on first creation: a user who removed or renamed the default policy keeps it that way.
         for rel, text in render_dir(FILES / "cedar" / auth, {}).items():
             tree.write(project.path(rel), text)
-    elif protocol == "http" and options.get("cedarPolicy", True):
+    elif protocol == "http" and options["cedarPolicy"]:
         warnings.append("cedarPolicy is ignored for http-protocol gateways.")
     result = Result(
         warnings=warnings,

@@ -63,7 +63,7 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     tree.write("pyproject.toml", tomlkit.dumps(doc))
     write_plugin(tree)  # `nx g nxaws:<generator>` and Nx Console run the same generators
     return Result(
-        install={"npm", "uv"} if options.get("install", True) else set(),
+        install={"npm", "uv"} if options["preferInstallDependencies"] else set(),
         next_steps=[
             f"Next: cd {root.name} && nxaws g py#project agents",
         ],

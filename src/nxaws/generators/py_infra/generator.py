@@ -16,7 +16,7 @@ KINDS = {"py#agent": "agents", "py#mcp-server": "mcp_servers", "agentcore-gatewa
 
 def generate(tree: Tree, options: dict[str, Any]) -> Result:
     workspace = Workspace(tree)
-    if options.get("iac", "cdk") == "terraform":
+    if (options.get("iac") or workspace_iac(workspace)) == "terraform":
         terraform.ensure_core(tree)
         return Result(next_steps=[f"Terraform modules are in {terraform.ROOT}/src."])
     app = cdk.ensure_app(tree, workspace)

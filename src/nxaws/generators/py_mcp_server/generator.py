@@ -25,12 +25,12 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
                  "dist": distribution_of(tree, project),
                  "python": (tree.read_text(".python-version") or "3.11").strip()}  # fmt: skip
     emit(tree, FILES / "app", server.directory, variables)
-    if options.get("infra", "agentcore") == "agentcore":
+    if options["infra"] == "agentcore":
         emit(tree, FILES / "infra", server.directory, variables, python=False)
 
     command = f"uv run uvicorn {server.module}.{server.snake}.server:app --host 127.0.0.1 --port {port}"
     add_serve_targets(project, server.prefix, command, port)
-    add_component(project, ID, server.path, server.prefix, port=port, rc=server.rc, auth=options.get("auth", "iam"))
+    add_component(project, ID, server.path, server.prefix, port=port, rc=server.rc, auth=options["auth"])
     workspace.save(project)
     add_dependencies(tree, project.path("pyproject.toml"), ["mcp", "uvicorn"])
     result = Result(

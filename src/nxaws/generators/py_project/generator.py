@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ...options import complete_options
 from ...workspace.errors import UserError
 from ...workspace.jsonfile import TARGET_KEY_ORDER, ordered
 from ...workspace.metadata import set_generator_metadata
@@ -34,7 +35,7 @@ def names(workspace: Workspace, options: dict[str, Any]) -> PyProjectNames:
         raise UserError(f"'{options['name']}' has no letters or digits to name a project with.")
     module = snake_case(options.get("moduleName") or f"{workspace.py_scope}_{normalized}")
     project_id = f"{workspace.py_scope}.{normalized}"
-    directory = PurePosixPath(options.get("directory") or ".", options.get("subDirectory") or normalized)
+    directory = PurePosixPath(options["directory"], options.get("subDirectory") or normalized)
     return PyProjectNames(project_id, module, distribution_name(project_id), str(directory))
 
 
@@ -68,13 +69,14 @@ def _targets(names: PyProjectNames) -> dict[str, Any]:
 
 def ensure_python_project(tree: Tree, workspace: Workspace, options: dict[str, Any]) -> Project:
     """Create the project if it is missing; on a re-run only fill in what is absent."""
+    options = complete_options(ID, options)
     n = names(workspace, options)
     existing = workspace.find(n.id)
     if existing is not None and existing.root != n.directory:
         return existing
     python = (tree.read_text(".python-version") or "3.11").strip() or "3.11"
     variables = {"id": n.id, "module": n.module, "dist": n.dist, "python": python,
-                 "type": options.get("type", "application")}  # fmt: skip
+                 "type": options["type"]}  # fmt: skip
     for rel, text in render_dir(FILES, variables).items():
         tree.write_if_absent(f"{n.directory}/{rel}", text, format=rel.endswith(".py"))
     project = existing or Project(f"{n.directory}/project.json", {})
@@ -83,7 +85,7 @@ def ensure_python_project(tree: Tree, workspace: Workspace, options: dict[str, A
     config.setdefault("$schema", _schema_path(n.directory))
     config.setdefault("root", n.directory)
     config.setdefault("sourceRoot", f"{n.directory}/{n.module}")
-    config.setdefault("projectType", options.get("type", "application"))
+    config.setdefault("projectType", options["type"])
     config.setdefault("tags", [])
     targets = project.targets
     for name, target in _targets(n).items():

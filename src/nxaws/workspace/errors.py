@@ -11,3 +11,8 @@ class UsageError(UserError):
     """The command line itself is wrong."""
 
     exit_code = 2
+
+
+class WriteError(UserError, OSError):
+    """The workspace could not be written: a file-system error, told as a user error (what, and that nothing
+    was changed)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
+
+from .errors import WriteError
 
 ChangeKind = Literal["create", "update", "delete"]
 Formatting = Literal["full", "imports"]
@@ -118,27 +122,115 @@ class Tree:
         return out
 
     def commit(self) -> list[Change]:
-        """Write every change. Files are first written beside their target, then renamed into place."""
+        """Write every change, or none: every target is checked before the first write, files are written
+        beside their target and renamed into place, and a failure part-way puts back what was replaced."""
         changes = self.changes()
-        pending: list[tuple[Path, Path]] = []
-        try:
-            for change in changes:
-                if change.content is None:
-                    continue
-                target = self.root / change.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.nxaws-tmp")
-                tmp.write_bytes(change.content)
-                if target.exists():
-                    tmp.chmod(target.stat().st_mode & 0o7777)
-                pending.append((tmp, target))
-        except BaseException:
-            for tmp, _ in pending:
-                tmp.unlink(missing_ok=True)
-            raise
-        for tmp, target in pending:
-            os.replace(tmp, target)
         for change in changes:
-            if change.content is None:
-                (self.root / change.path).unlink(missing_ok=True)
+            _check_writable(self.root, change.path)
+        done: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
+        temporaries: list[Path] = []
+        made_dirs: list[Path] = []
+        try:
+            staged = [(self.root / c.path, self._stage(self.root / c.path, c.content, temporaries, made_dirs))
+                      for c in changes]  # fmt: skip
+            for target, tmp in staged:
+                backup = _backup(target, temporaries)
+                if tmp is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(tmp, target)
+                done.append((target, backup))
+        except BaseException as exc:  # an error or an interrupt part-way: put everything back
+            unrestored = _undo(done)
+            _remove(temporaries, made_dirs)
+            if not isinstance(exc, OSError):
+                raise
+            failed = _shown(self.root, exc.filename) if exc.filename else "a file"
+            outcome = (
+                "Nothing was changed."
+                if not unrestored
+                else f"These could not be put back and may hold the new content: {', '.join(unrestored)}."
+            )
+            raise WriteError(f"Could not write {failed} ({exc.strerror or exc}). {outcome}") from None
+        _remove(temporaries, [])
         return changes
+
+    @staticmethod
+    def _stage(target: Path, content: bytes | None, temporaries: list[Path], made_dirs: list[Path]) -> Path | None:
+        """Write ``content`` to a temporary beside ``target`` (None for a deletion), creating folders as needed."""
+        if content is None:
+            return None
+        missing = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made_dirs.extend(reversed(missing))
+        tmp = target.with_name(f".{target.name}.nxaws-tmp")
+        temporaries.append(tmp)
+        tmp.write_bytes(content)
+        if target.exists():
+            tmp.chmod(target.stat().st_mode & 0o7777)
+        return tmp
+
+
+def _check_writable(root: Path, path: str) -> None:
+    """Refuse before anything is written when ``path`` cannot be replaced or created."""
+    target = root / path
+    if target.exists():
+        if target.is_dir() or not os.access(target, os.W_OK):
+            raise WriteError(f"{path} is not writable, so nothing was changed. Make it writable and run again.")
+        folder = target.parent
+    else:
+        folder = next(d for d in target.parents if d.exists())
+        if not folder.is_dir():
+            raise WriteError(f"Cannot create {path}: {_shown(root, folder)} is a file, so nothing was changed.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteError(
+            f"Cannot write {path}: its folder {_shown(root, folder)} is not writable, so nothing was changed."
+        )
+
+
+def _backup(target: Path, temporaries: list[Path]) -> Path | None:
+    """A hard link to what ``target`` holds now, to put back if a later write fails."""
+    if not target.exists():
+        return None
+    backup = target.with_name(f".{target.name}.nxaws-bak")
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(target, backup)
+    except OSError:  # no hard links here (some network and FUSE file systems): a copy does the same
+        shutil.copy2(target, backup)
+    temporaries.append(backup)
+    return backup
+
+
+def _undo(done: list[tuple[Path, Path | None]]) -> list[str]:
+    """Put back what ``done`` replaced or created, newest first; the paths that could not be."""
+    failed = []
+    for target, backup in reversed(done):
+        try:
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink(missing_ok=True)
+        except OSError:
+            failed.append(str(target))
+    return failed
+
+
+def _remove(files: list[Path], folders: list[Path]) -> None:
+    for file in files:
+        file.unlink(missing_ok=True)
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _shown(root: Path, path: object) -> str:
+    """A path as the user knows it: relative to the workspace, our temporary's target rather than itself."""
+    shown = Path(str(path))
+    for suffix in (".nxaws-tmp", ".nxaws-bak"):
+        if shown.name.startswith(".") and shown.name.endswith(suffix):
+            shown = shown.with_name(shown.name[1 : -len(suffix)])
+    try:
+        return shown.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(shown)

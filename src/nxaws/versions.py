@@ -19,7 +19,7 @@ PY_VERSIONS: dict[str, str] = {
     "langgraph": "1.2.22",
     "mcp": "1.30.0",
     "pytest": "9.2.0",
-    "ruff": "0.17.5",
+    "ruff": "0.17.6",
     "strands-agents": "1.62.0",
     "strands-agents-tools": "0.8.10",
     "uvicorn": "0.54.0",

@@ -127,7 +127,8 @@ def _parse_file(path: Path, text: str) -> tuple[list[Policy], list[dict[str, Any
     except ValueError as exc:
         line = error_line(text, str(exc))
         start = max((n for n in statement_lines(text) if n <= line), default=line)
-        where = f" (in the policy starting on line {start})" if start != line else ""
+        at_end = text.splitlines()[line - 1].rstrip().endswith(";") if text else False  # noticed once complete
+        where = f" (in the policy starting on line {start})" if at_end and start != line else ""
         raise PolicyError(f"{path}:{line}: {exc}{where}") from None
     if est.get("templates"):
         raise PolicyError(f"{path}:1: templates (?principal, ?resource slots) are not policies AgentCore can enforce.")

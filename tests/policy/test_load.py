@@ -72,7 +72,8 @@ def test_validation_against_the_agentcore_schema(tmp_path: Path) -> None:
 
 
 def test_input_attributes_are_checked_once_the_tools_input_schema_is_known(tmp_path: Path) -> None:
-    rule = 'forbid (principal, action == AgentCore::Action::"shop___refund", resource)\nwhen { context.input.amount > 100 };'
+    rule = 'forbid (principal, action == AgentCore::Action::"shop___refund", resource)\n'
+    rule += "when { context.input.amount > 100 };"
     folder = write(tmp_path / "p", rule=rule, other="forbid (principal, action, resource) when { context.foo };")
     with pytest.raises(PolicyError, match="attribute `foo` in context") as caught:
         load_policies(folder, VALUES)  # context.input.amount: unknown tool schema, not judged; context.foo is wrong

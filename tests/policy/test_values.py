@@ -57,3 +57,13 @@ def test_principals_from_arns_or_jwt_subs() -> None:
     assert user.entity() == {"uid": {"type": OAUTH, "id": "u-1"}, "attrs": {"id": "u-1"}, "parents": [],
                              "tags": {"exp": "17", "groups": '["a","b"]', "sub": "u-1"}}  # fmt: skip
     assert principal_of("u-2").type == OAUTH
+
+
+def test_cedarpy_is_pinned_alike_in_the_versions_table_and_pyproject() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from nxaws.versions import pin
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert pin("cedarpy") in pyproject["project"]["dependencies"]

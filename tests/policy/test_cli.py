@@ -109,6 +109,7 @@ def test_policy_test_runs_the_cases_and_fails_on_a_wrong_expectation(gateway: Pa
     cases = [
         case("A may delete", AGENT_A, "shop___delete", "ALLOW"),
         case("B may not", AGENT_B, "shop___delete", "DENY"),
+        case("a JWT caller", "u-1", "math___add", "DENY", claims={"sub": "u-1"}),  # an OAuthUser: IAM policy
     ]
     write_cases(gateway, cases)
     passed = nxaws("test", str(gateway))
@@ -117,7 +118,7 @@ def test_policy_test_runs_the_cases_and_fails_on_a_wrong_expectation(gateway: Pa
     assert "pass    B may not     DENY    DENY   forbid-b-delete.cedar" in passed.stdout
     write_cases(gateway, [*cases, case("stranger", OTHER_ACCOUNT, "math___add", "ALLOW")])
     failed = nxaws("test", str(gateway))
-    assert failed.returncode == 3 and "FAIL    stranger" in failed.stdout and "3 cases, 1 failed." in failed.stdout
+    assert failed.returncode == 3 and "FAIL    stranger" in failed.stdout and "4 cases, 1 failed." in failed.stdout
 
 
 def test_policy_test_rejects_malformed_case_files(gateway: Path) -> None:
@@ -129,3 +130,9 @@ def test_policy_test_rejects_malformed_case_files(gateway: Path) -> None:
     path.write_text("[{")
     not_json = nxaws("test", str(gateway))
     assert not_json.returncode == 1 and f"{path} is not valid JSON" in not_json.stderr
+
+
+def test_a_gateway_without_policies_has_nothing_to_check(gateway: Path) -> None:
+    (gateway / "policies/permit-all.cedar").unlink()
+    result = check(gateway, AGENT_A, "math___add")
+    assert result.returncode == 1 and "holds no .cedar files" in result.stderr

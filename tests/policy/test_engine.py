@@ -95,6 +95,11 @@ def test_evaluation_errors_and_unrepresentable_input_deny(engine_for: Make) -> N
         decision = engine.decide_call(AGENT_A, "math___add", bad)  # type: ignore[arg-type]
         assert not decision.allowed and decision.errors, bad
     assert not engine.decide_call("", "math___add", {}).allowed
+    deep: dict[str, object] = {}
+    for _ in range(5000):
+        deep = {"a": deep}
+    nested = engine.decide_call(AGENT_A, "math___add", deep)
+    assert not nested.allowed and nested.errors
 
 
 def test_a_policy_naming_a_role_matches_its_assumed_role_sessions(engine_for: Make, gateway: Path) -> None:

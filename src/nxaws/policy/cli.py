@@ -17,7 +17,7 @@ from ..workspace.errors import UserError
 from ..workspace.projects import Workspace, find_root
 from ..workspace.tree import Tree
 from .engine import Decision, PolicyEngine
-from .load import load_policies
+from .load import load_policies, policy_files
 from .settings import parse_settings
 
 DENIED_EXIT = 3
@@ -66,6 +66,9 @@ def open_gateway(ref: str) -> Gateway:
     config = load_config(config_path)
     raw = json.loads(config_path.read_text(encoding="utf-8")) if config_path.suffix == ".json" else {}
     settings = parse_settings(raw, path=config_path, gateway_name=config.name, has_policies=True)
+    if not policy_files(folder / "policies"):
+        raise UserError(f"{folder / 'policies'} holds no .cedar files: the deployed gateway gets no policy engine "
+                        "and allows every call, so there is nothing to check.")  # fmt: skip
     engine = PolicyEngine(load_policies(folder / "policies", settings.values), settings.gateway_arn)
     return Gateway(folder, tuple(t.name for t in config.targets), engine)
 

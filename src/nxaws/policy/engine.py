@@ -120,8 +120,8 @@ class PolicyEngine:
             action = {"type": "AgentCore::Action", "id": tool}
             request = {"principal": {"type": who.type, "id": who.id}, "action": action, "resource": self._resource}
             result = cedarpy.is_authorized({**request, "context": context}, self.loaded.cedar, _entities(who, tool))
-        except (PolicyInputError, ValueError, TypeError) as exc:  # cedarpy raises ValueError on what it can't read
-            return Decision(False, who_text, tool, errors=(str(exc),))
+        except Exception as exc:  # whatever fails (bad input, cedarpy, recursion) is a deny
+            return Decision(False, who_text, tool, errors=(str(exc) or type(exc).__name__,))
         errors = tuple(result.diagnostics.errors)
         allowed = result.decision is cedarpy.Decision.Allow and not errors
         decided = allowed or result.decision is cedarpy.Decision.Deny
@@ -155,7 +155,7 @@ class PolicyEngine:
         }
         try:
             result = cedarpy.is_authorized_partial(request, self.loaded.cedar, _entities(who, tool))
-        except (ValueError, TypeError):
+        except Exception:  # never list what we could not judge
             return False
         if result.diagnostics.errors or result.decision is cedarpy.Decision.Deny:
             return False

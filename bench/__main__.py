@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["local_gateway", "sigv4_signing", "connection_dry_run"]
+BENCHMARKS = ["local_gateway", "sigv4_signing", "connection_dry_run", "policy_decisions"]
 
 
 def main(names: list[str]) -> int:

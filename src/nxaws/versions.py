@@ -10,6 +10,7 @@ PY_VERSIONS: dict[str, str] = {
     "aws-lambda-powertools": "3.37.0",
     "bedrock-agentcore": "1.25.0",
     "boto3": "1.44.5",
+    "cedarpy": "4.12.2",  # nxaws's own runtime dependency too (pyproject.toml): `nxaws policy`, the local gateway
     "constructs": "10.8.1",
     "fastapi": "0.163.2",
     "httpx": "0.28.1",

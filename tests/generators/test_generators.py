@@ -110,7 +110,10 @@ def test_agent_project_shape(templates: dict[str, Path]) -> None:
     targets = config["targets"]
     assert list(targets) == sorted(targets)
     assert targets["dev"] == {"dependsOn": ["agent-dev"], "continuous": True}
-    for name, env in (("agent-serve", {"PORT": "8081"}), ("agent-dev", {"PORT": "8081", "LOCAL_DEV": "true"})):
+    # Issue 11: the dev target also says who the agent is to the local gateway's Cedar policies.
+    principal = "arn:aws:iam::123456789012:role/AgentsAgent"
+    dev_env = {"PORT": "8081", "LOCAL_DEV": "true", "NXAWS_LOCAL_PRINCIPAL": principal}
+    for name, env in (("agent-serve", {"PORT": "8081"}), ("agent-dev", dev_env)):
         assert targets[name]["executor"] == "nx:run-commands" and targets[name]["continuous"] is True
         assert targets[name]["options"]["env"] == env and targets[name]["options"]["cwd"] == "{projectRoot}"
     assert (templates["components"] / "packages/agents/acme_agents/agent/agent.py").is_file()
@@ -143,10 +146,10 @@ def test_gateway_project_shape(templates: dict[str, Path]) -> None:
         {"generator": "agentcore-gateway#mcp-connection", "path": "packages/tools", "name": "tools-mcp-server"}
     ]
     targets = config["targets"]
-    assert list(targets) == ["serve", "dev"]
+    assert list(targets) == ["serve", "dev", "test"]  # test: issue 11, the Cedar policy cases
     assert targets["serve"]["dependsOn"] == []
     assert targets["dev"]["dependsOn"] == [{"projects": ["acme.tools"], "target": "mcp-server-dev"}]
-    for target in targets.values():
+    for target in (targets["serve"], targets["dev"]):
         assert list(target) == ["executor", "dependsOn", "continuous", "options"]
         assert target["continuous"] is True and target["options"]["env"] == {"PORT": "8100"}
     assert (ws / "packages/my-gateway/policies/permit-all.cedar").is_file()

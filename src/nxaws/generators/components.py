@@ -15,6 +15,9 @@ from ..workspace.tree import Tree
 from . import Result
 from .templates import render_dir
 
+# The generated client sends this variable's value as X-Nxaws-Principal to the local gateway.
+PRINCIPAL_ENV = "NXAWS_LOCAL_PRINCIPAL"
+
 
 def python_project(workspace: Workspace, name: str, generator_id: str) -> Project:
     """The project a component goes in: it must be a Python project with a source root."""
@@ -33,8 +36,10 @@ def python_project(workspace: Workspace, name: str, generator_id: str) -> Projec
     return project
 
 
-def serve_target(command: str, port: int, *, dev: bool) -> dict[str, Any]:
+def serve_target(command: str, port: int, *, dev: bool, principal: str | None = None) -> dict[str, Any]:
     env = {"PORT": str(port)} | ({"LOCAL_DEV": "true"} if dev else {})
+    if dev and principal:
+        env[PRINCIPAL_ENV] = principal
     target = {"executor": "nx:run-commands", "continuous": True,
               "options": {"commands": [command], "cwd": "{projectRoot}", "env": env}}  # fmt: skip
     return ordered(target, TARGET_KEY_ORDER)
@@ -73,11 +78,12 @@ def emit(tree: Tree, files: Path, directory: str, variables: dict[str, Any], *, 
         tree.write_if_absent(f"{directory}/{rel}", text, format=python)
 
 
-def add_serve_targets(project: Project, prefix: str, command: str, port: int) -> None:
-    """``<prefix>-serve`` and ``<prefix>-dev`` (continuous; dev sets LOCAL_DEV), and the ``dev`` aggregator."""
+def add_serve_targets(project: Project, prefix: str, command: str, port: int, *, principal: str | None = None) -> None:
+    """``<prefix>-serve`` and ``<prefix>-dev`` (continuous; dev sets LOCAL_DEV, and for agents the principal the
+    local gateway evaluates Cedar policies for), and the ``dev`` aggregator."""
     targets = project.targets
     targets.setdefault(f"{prefix}-serve", serve_target(command, port, dev=False))
-    targets.setdefault(f"{prefix}-dev", serve_target(command, port, dev=True))
+    targets.setdefault(f"{prefix}-dev", serve_target(command, port, dev=True, principal=principal))
     add_component_dev_target(project, f"{prefix}-dev")
     project.config["targets"] = dict(sorted(targets.items()))
 

@@ -35,6 +35,12 @@ _KEYS = {"mode", "accountId", "region", "gatewayArn", "defaultPrincipal", "princ
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
+def local_agent_principal(agent_class: str, account_id: str = DEFAULT_ACCOUNT) -> str:
+    """Who an agent's ``<agent>-dev`` target calls the local gateway as: a role named after the agent class, so
+    policies that tell agents apart work locally (the generated client sends it as ``X-Nxaws-Principal``)."""
+    return f"arn:aws:iam::{account_id}:role/{agent_class}"
+
+
 class PolicySettingsError(UserError):
     """A bad value in the ``policies`` section; the message names the file and the key."""
 

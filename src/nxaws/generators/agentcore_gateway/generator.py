@@ -30,6 +30,13 @@ def gateway_target(port: int) -> dict[str, Any]:
     return ordered(target, TARGET_KEY_ORDER)
 
 
+def policy_test_target() -> dict[str, Any]:
+    """``nx run <gateway>:test``: the cases in ``policies/tests/*.json``, so ``nx run-many -t test`` covers policies."""
+    options = {"command": "uv run nxaws policy test .", "cwd": "{projectRoot}"}
+    target = {"executor": "nx:run-commands", "options": options}
+    return ordered(target, TARGET_KEY_ORDER)
+
+
 def generate(tree: Tree, options: dict[str, Any]) -> Result:
     workspace = Workspace(tree)
     name = kebab_case(options["name"])
@@ -50,6 +57,9 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     targets = project.targets
     targets.setdefault("serve", gateway_target(port))
     targets.setdefault("dev", gateway_target(port))
+    policies = protocol == "mcp" and options["cedarPolicy"]
+    if policies:
+        targets.setdefault("test", policy_test_target())
     infra = options["infra"] == "agentcore"
     extra = {"name": name, "rc": class_name(name), "protocol": protocol, "auth": auth, "port": port}
     if infra:
@@ -64,7 +74,7 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
         tree.write_if_absent(project.path(rel), text)
     tree.write_if_absent(project.path(CONFIG_FILE), dumps({"name": name, "port": port, "targets": []}))
     warnings = []
-    if protocol == "mcp" and options["cedarPolicy"] and not tree.is_dir(project.path("policies")):
+    if policies and not tree.is_dir(project.path("policies")):
         # Only on first creation: a user who removed or renamed the default policy keeps it that way.
         for rel, text in render_dir(FILES / "cedar" / auth, {}).items():
             tree.write(project.path(rel), text)

@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+from ...local_gateway.config import SEPARATOR
 from ...workspace.errors import UserError
 from ...workspace.jsonfile import dumps
 from ...workspace.metadata import add_component, add_dependency
@@ -62,6 +63,35 @@ def attach_target(tree: Tree, gateway: Project, target: str, url: str) -> None:
     tree.write(ts_path, source[: match.start()] + replacement + source[match.end() :])
 
 
+def example_policy_cases(tree: Tree, gateway: Project, target: str) -> None:
+    """``policies/tests/permit-all.json`` for the default policy, on the first attach (``nx run <gateway>:test``
+    needs an attached target to name); a folder the user already has, or removed, is left alone."""
+    if not tree.exists(gateway.path("policies/permit-all.cedar")) or tree.is_dir(gateway.path("policies/tests")):
+        return
+    from ...policy.settings import DEFAULT_ACCOUNT, local_agent_principal
+
+    config = json.loads(tree.read_text(gateway.path(CONFIG_FILE)) or "{}")
+    account = str((config.get("policies") or {}).get("accountId") or DEFAULT_ACCOUNT)
+    tool = f"{target}{SEPARATOR}any_tool"
+    agent = local_agent_principal("ExampleAgent", account)
+    if gateway.metadata.get("auth") == "cognito":
+        cases = [
+            {"name": f"a signed-in user may call any tool of {target}", "principal": "user-1",
+             "claims": {"sub": "user-1", "username": "alice"}, "tool": tool, "input": {}, "expect": "ALLOW"},
+            {"name": "an IAM caller may not: this gateway takes Cognito tokens", "principal": agent, "tool": tool,
+             "input": {}, "expect": "DENY"},
+        ]  # fmt: skip
+    else:
+        other = local_agent_principal("ExampleAgent", "210987654321" if account != "210987654321" else "123456789012")
+        cases = [
+            {"name": f"an agent of this account may call any tool of {target}", "principal": agent, "tool": tool,
+             "input": {}, "expect": "ALLOW"},
+            {"name": "a caller from another account may not", "principal": other, "tool": tool, "input": {},
+             "expect": "DENY"},
+        ]  # fmt: skip
+    tree.write(gateway.path("policies/tests/permit-all.json"), json.dumps(cases, indent=2) + "\n")
+
+
 def connect(
     tree: Tree, workspace: Workspace, gateway: Project, mcp_project: Project, _src: Candidate, tgt: Candidate,
     options: dict[str, Any],
@@ -89,6 +119,7 @@ def connect(
     if "dev" in gateway.targets:
         add_dependency(gateway, "dev", {"projects": [mcp_project.name], "target": dev_target})
     attach_target(tree, gateway, target, f"http://localhost:{port}/mcp")
+    example_policy_cases(tree, gateway, target)
     add_component(gateway, ID, mcp_project.root, target)
     workspace.save(gateway)
     construct = snake_case(str(metadata.get("rc") or "gateway"))

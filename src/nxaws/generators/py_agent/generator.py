@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import frameworks
+from ...policy.settings import local_agent_principal
 from ...workspace.errors import UserError
 from ...workspace.metadata import add_component, assign_port
 from ...workspace.projects import Workspace
@@ -43,7 +44,7 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
         emit(tree, FILES / "infra", agent.directory, variables, python=False)
 
     command = f"uv run uvicorn {agent.module}.{agent.snake}.main:app --host 127.0.0.1 --port {port}"
-    add_serve_targets(project, agent.prefix, command, port)
+    add_serve_targets(project, agent.prefix, command, port, principal=local_agent_principal(agent.rc))
     record = {"port": port, "rc": agent.rc, "auth": options["auth"], "protocol": "http", "framework": framework.name}
     add_component(project, ID, agent.path, agent.prefix, **record)
     workspace.save(project)

@@ -13,7 +13,7 @@ import httpx
 from botocore.credentials import Credentials
 from mcp.client.streamable_http import streamable_http_client
 
-from .auth import SessionHeaderAuth, SigV4HTTPXAuth
+from .auth import LocalPrincipalAuth, SessionHeaderAuth, SigV4HTTPXAuth
 from .auth.sigv4 import default_credentials
 
 TransportFactory = Callable[[], AbstractAsyncContextManager[tuple[Any, Any, Callable[[], str | None]]]]
@@ -106,5 +106,5 @@ def sigv4_transport(url: str, region: str, credentials: Credentials | None = Non
 
 
 def no_auth_transport(url: str) -> TransportFactory:
-    """Unsigned, forwarding only the session id: for the local gateway."""
-    return mcp_transport(url, SessionHeaderAuth())
+    """Unsigned, forwarding the session id and the local principal: for the local gateway."""
+    return mcp_transport(url, LocalPrincipalAuth(SessionHeaderAuth()))

@@ -1,6 +1,7 @@
-"""``httpx.Auth`` classes for gateway calls: SigV4 signing and session-id forwarding."""
+"""``httpx.Auth`` classes for gateway calls: SigV4 signing, session-id forwarding, the local principal."""
 
+from .local import PRINCIPAL_HEADER, LocalPrincipalAuth
 from .session import SESSION_HEADER, SessionHeaderAuth
 from .sigv4 import SigV4HTTPXAuth
 
-__all__ = ["SESSION_HEADER", "SessionHeaderAuth", "SigV4HTTPXAuth"]
+__all__ = ["PRINCIPAL_HEADER", "SESSION_HEADER", "LocalPrincipalAuth", "SessionHeaderAuth", "SigV4HTTPXAuth"]

@@ -12,7 +12,7 @@ from langchain_mcp_adapters.client import MultiServerMCPClient
 
 from .agentcore_endpoints import resolve_region
 from .agentcore_transport import gateway_http_client, unwrap_gateway_error
-from .auth import SessionHeaderAuth, SigV4HTTPXAuth
+from .auth import LocalPrincipalAuth, SessionHeaderAuth, SigV4HTTPXAuth
 from .auth.sigv4 import default_credentials
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ class AgentCoreGatewayMCPClientLangChain:
     @staticmethod
     def without_auth(gateway_url: str) -> list[BaseTool]:
         """Tools of the local gateway."""
-        return _load_tools(gateway_url, SessionHeaderAuth())
+        return _load_tools(gateway_url, LocalPrincipalAuth(SessionHeaderAuth()))
 
 
 def _load_tools(url: str, auth: httpx.Auth) -> list[BaseTool]:

@@ -27,6 +27,7 @@ commands:
   list [GENERATOR]                                      list generators and their options
   local-gateway [CONFIG] [--port N] [--auth none|iam]   run a gateway project's local gateway
   local-runtime-config [--set NS.KEY=VALUE]             serve runtime config (AppConfig data plane) locally
+  local-bedrock [--port N] [--script FILE]              serve a scripted Bedrock Runtime (Converse) locally
   demo [DIR]                                            build a demo workspace and run an agent through it
   init [--no-install]                                   add the Nx plugin `nxaws` to an existing Nx workspace
   sync-plugin [--check]                                 rewrite the workspace's Nx plugin schemas
@@ -91,6 +92,10 @@ def _dispatch(args: list[str]) -> int:
         from .local_runtime_config import main as runtime_config_main
 
         return runtime_config_main(rest)
+    if command == "local-bedrock":
+        from .local_bedrock import main as bedrock_main
+
+        return bedrock_main(rest)
     if command in ("g", "generate"):
         return _generate(rest)
     if command == "new":

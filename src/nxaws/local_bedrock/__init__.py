@@ -21,7 +21,7 @@ In tests::
 Script format (a JSON or YAML list; for each request the first turn that matches answers):
 
 * Matching, on the request's last message:
-  ``on``: ``text`` (default: a user prompt, no toolResult), ``toolResult`` (it carries a tool result) or
+  ``when``: ``text`` (default: a user prompt, no toolResult), ``toolResult`` (it carries a tool result) or
   ``any``; ``contains``: a substring, ``regex``: a Python regex searched for, both in the prompt text or
   the tool result's content; ``once: true`` or ``times: N``: the turn answers at most that often.
 * Answering (one or more of):
@@ -41,19 +41,27 @@ The built-in script (``DEFAULT_TURNS``): on a tool result, answer ``The gateway'
 ending in ``___add`` with ``{"a": 40, "b": 2}``; with no such tool, say so in plain text.
 
 Limits: request bodies up to ``MAX_BODY`` (8 MiB, then 413), ``MAX_CONNECTIONS`` (64) at once (then 429),
-the newest ``MAX_RECORDED`` (1000) requests kept. Malformed input gets a 4xx ValidationException; a 5xx
-only comes from a script.
+the newest ``MAX_RECORDED`` (1000) requests kept, in at most ``MAX_RECORDED_BYTES`` (64 MiB). Malformed
+input gets a 4xx ValidationException; a 5xx only comes from a script.
+
+Scripted throttling as the frameworks see it: botocore resends an HTTP 429 (3 attempts in its default
+``standard`` mode; ``AWS_MAX_ATTEMPTS`` bounds it), never an in-stream error. Strands turns either into
+``ModelThrottledException`` and retries the model call 6 times, 4 s doubling (about 2 minutes), unless the
+agent gets ``retry_strategy=ModelRetryStrategy(max_attempts=..., initial_delay=...)``; LangChain raises the
+botocore ``ClientError`` (``EventStreamError`` in-stream) at once. ``times: N`` lets a test throttle N
+requests and then answer.
 """
 
 from .cli import main
 from .script import DEFAULT_TURNS, Reply, Script, ScriptError, Turn, default_script, load_script, parse_script
-from .server import MAX_BODY, MAX_CONNECTIONS, MAX_RECORDED, LocalBedrock, serving_bedrock
+from .server import MAX_BODY, MAX_CONNECTIONS, MAX_RECORDED, MAX_RECORDED_BYTES, LocalBedrock, serving_bedrock
 
 __all__ = [
     "DEFAULT_TURNS",
     "MAX_BODY",
     "MAX_CONNECTIONS",
     "MAX_RECORDED",
+    "MAX_RECORDED_BYTES",
     "LocalBedrock",
     "Reply",
     "Script",

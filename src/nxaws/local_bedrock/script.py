@@ -15,18 +15,18 @@ from typing import Any
 from ..workspace.errors import UserError
 from .shapes import service_facts
 
-ON = ("text", "toolResult", "any")
-TURN_KEYS = ("contains", "regex", "on", "once", "times", "text", "tool_use", "error", "stop_reason")
+WHEN = ("text", "toolResult", "any")  # not "on": YAML 1.1 reads that key as True
+TURN_KEYS = ("contains", "regex", "when", "once", "times", "text", "tool_use", "error", "stop_reason")
 ERROR_KEYS = ("type", "message", "in_stream")
 DEFAULT_MESSAGES = {"ThrottlingException": "Too many requests, please wait before trying again."}
 
 # The built-in script, in the script format itself: call the gateway's add tool (or whoami, when asked),
 # then answer with what the tool returned.
 DEFAULT_TURNS: list[dict[str, Any]] = [
-    {"on": "toolResult", "text": ["The gateway's ", "{tool} tool says: ", "{result}"]},
+    {"when": "toolResult", "text": ["The gateway's ", "{tool} tool says: ", "{result}"]},
     {"contains": "whoami", "tool_use": {"name": "*___whoami", "input": {}}},
     {"tool_use": {"name": "*___add", "input": {"a": 40, "b": 2}}},
-    {"on": "any", "text": "No tool ending in ___add was offered (tools: {tools})."},
+    {"when": "any", "text": "No tool ending in ___add was offered (tools: {tools})."},
 ]
 
 
@@ -126,7 +126,7 @@ class Turn:
 
     contains: str | None = None
     regex: re.Pattern[str] | None = None
-    on: str = "text"
+    when: str = "text"
     times: int | None = None
     text: tuple[str, ...] = ()
     tool_uses: tuple[ToolUse, ...] = ()
@@ -135,9 +135,9 @@ class Turn:
 
     def reply_to(self, last: LastMessage) -> Reply | None:
         """The answer to a request whose last message is ``last``, or None when this turn does not match."""
-        if (self.on == "text" and last.has_results) or (self.on == "toolResult" and not last.has_results):
+        if (self.when == "text" and last.has_results) or (self.when == "toolResult" and not last.has_results):
             return None
-        subject = {"text": last.prompt, "toolResult": last.results}.get(self.on, f"{last.prompt}\n{last.results}")
+        subject = {"text": last.prompt, "toolResult": last.results}.get(self.when, f"{last.prompt}\n{last.results}")
         if self.contains is not None and self.contains not in subject:
             return None
         if self.regex is not None and not self.regex.search(subject):
@@ -235,9 +235,9 @@ def _turn(item: Any) -> Turn:
     _only(item, TURN_KEYS, "turn")
     contains = _optional(item, "contains", str)
     regex = _optional(item, "regex", str)
-    on = item.get("on", "text")
-    if on not in ON:
-        raise ValueError(f"'on' is one of {', '.join(ON)}, not {on!r}.")
+    when = item.get("when", "text")
+    if when not in WHEN:
+        raise ValueError(f"'when' is one of {', '.join(WHEN)}, not {when!r}.")
     text = _text(item.get("text", ()))
     tool_uses = tuple(_tool_use(use) for use in _listed(item.get("tool_use", ())))
     error = _error(item["error"]) if "error" in item else None
@@ -252,7 +252,7 @@ def _turn(item: Any) -> Turn:
         pattern = re.compile(regex) if regex is not None else None
     except re.error as exc:
         raise ValueError(f"'regex' {regex!r} does not compile: {exc}.") from None
-    return Turn(contains, pattern, on, _times(item), text, tool_uses, error, stop_reason)
+    return Turn(contains, pattern, when, _times(item), text, tool_uses, error, stop_reason)
 
 
 def _times(item: Mapping[str, Any]) -> int | None:

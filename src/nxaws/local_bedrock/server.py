@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import sys
 import threading
 import time
@@ -21,11 +22,13 @@ from .shapes import service_facts
 
 MAX_BODY = 8 * 1024 * 1024  # bytes of request body; larger gets 413 ValidationException
 MAX_DRAIN = 64 * 1024 * 1024  # an oversized body is read and dropped up to this, so the client sees our answer
-MAX_RECORDED = 1000  # the newest requests kept for GET /_nxaws/requests
+MAX_RECORDED = 1000  # the newest requests kept for GET /_nxaws/requests ...
+MAX_RECORDED_BYTES = 64 * 1024 * 1024  # ... and at most this many bytes of their bodies
 MAX_CONNECTIONS = 64  # concurrent connections; more get 429 ThrottlingException, as an overloaded service would
 SOCKET_TIMEOUT = 30.0  # seconds a connection may sit idle or stall mid-request
 REQUESTS_PATH, SCRIPT_PATH = "/_nxaws/requests", "/_nxaws/script"
 OPERATIONS = {"converse": "Converse", "converse-stream": "ConverseStream"}
+REFUSED = object()  # what _read_json returns once it has answered a bad body
 ScriptSource = Script | Sequence[Mapping[str, Any]] | str | Path | None
 
 
@@ -46,7 +49,9 @@ class LocalBedrock(ThreadingHTTPServer):
         self.script = as_script(script)
         self.max_body = max_body
         self.log = log
-        self._received: deque[dict[str, Any]] = deque(maxlen=MAX_RECORDED)
+        self._received: deque[tuple[int, dict[str, Any]]] = deque()
+        self._received_bytes = 0
+        self._received_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(("127.0.0.1", port), _Handler)
 
@@ -67,10 +72,21 @@ class LocalBedrock(ThreadingHTTPServer):
     @property
     def received(self) -> list[dict[str, Any]]:
         """The Converse/ConverseStream requests seen: ``{operation, modelId, signed, body}``, oldest first."""
-        return list(self._received)
+        with self._received_lock:
+            return [entry for _, entry in self._received]
+
+    def record(self, operation: str, model_id: str, signed: bool, body: dict[str, Any], size: int) -> None:
+        entry = {"operation": operation, "modelId": model_id, "signed": signed, "body": body}
+        with self._received_lock:
+            self._received.append((size, entry))
+            self._received_bytes += size
+            while len(self._received) > MAX_RECORDED or self._received_bytes > MAX_RECORDED_BYTES:
+                self._received_bytes -= self._received.popleft()[0]
 
     def clear(self) -> None:
-        self._received.clear()
+        with self._received_lock:
+            self._received.clear()
+            self._received_bytes = 0
 
     def use_script(self, script: ScriptSource) -> None:
         """Answer from now on with ``script`` (its ``once``/``times`` counters start afresh)."""
@@ -78,8 +94,7 @@ class LocalBedrock(ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
-            with contextlib.suppress(OSError):
-                request.sendall(_raw_error(429, "ThrottlingException", "local-bedrock: too many connections"))
+            _refuse(request)
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
@@ -108,9 +123,9 @@ def as_script(script: ScriptSource) -> Script:
 
 
 @contextlib.contextmanager
-def serving_bedrock(script: ScriptSource = None, port: int = 0) -> Iterator[LocalBedrock]:
-    """Run a ``LocalBedrock`` in a daemon thread for the duration of the block."""
-    server = LocalBedrock(script, port)
+def serving_bedrock(script: ScriptSource = None, port: int = 0, **options: Any) -> Iterator[LocalBedrock]:
+    """Run a ``LocalBedrock`` in a daemon thread for the duration of the block (``options``: its limits, ``log``)."""
+    server = LocalBedrock(script, port, **options)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -121,11 +136,17 @@ def serving_bedrock(script: ScriptSource = None, port: int = 0) -> Iterator[Loca
         thread.join(timeout=5)
 
 
-def _raw_error(status: int, code: str, message: str) -> bytes:
-    body = json.dumps({"message": message}).encode()
-    head = (f"HTTP/1.1 {status} Error\r\nContent-Type: application/json\r\nx-amzn-ErrorType: {code}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")  # fmt: skip
-    return head.encode() + body
+def _refuse(connection: socket.socket) -> None:
+    """429 ThrottlingException on a connection over the limit, sent without a handler thread."""
+    body = json.dumps({"message": "local-bedrock: too many connections at once"}).encode()
+    head = (f"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+            f"x-amzn-ErrorType: ThrottlingException\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n")  # fmt: skip
+    with contextlib.suppress(OSError):
+        connection.settimeout(0.1)  # this runs on the accepting thread: never wait long
+        connection.sendall(head.encode() + body)
+        connection.shutdown(socket.SHUT_WR)
+        connection.recv(1 << 16)  # what the client already sent: closing on unread data would reset the answer
 
 
 def request_problem(model_id: str, body: Any) -> str | None:
@@ -161,13 +182,18 @@ class _Handler(BaseHTTPRequestHandler):
     server: LocalBedrock
     protocol_version = "HTTP/1.1"
     timeout = SOCKET_TIMEOUT
+    unread = False  # a request body still on the socket, which must go before the next request is parsed
+
+    def parse_request(self) -> bool:
+        self.unread = True
+        return super().parse_request()
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path).path.split("/")  # /model/<percent-encoded id>/converse[-stream]
         if len(parts) != 4 or parts[1] != "model" or parts[3] not in OPERATIONS:
             return self._not_found()
         body = self._read_json()
-        if body is not None:
+        if body is not REFUSED:
             self._converse(OPERATIONS[parts[3]], unquote(parts[2]), body)
 
     def do_GET(self) -> None:
@@ -185,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != SCRIPT_PATH:
             return self._not_found()
         data = self._read_json()
-        if data is None:
+        if data is REFUSED:
             return
         try:
             self.server.use_script(parse_script(data, "PUT " + SCRIPT_PATH))
@@ -199,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
         if problem:
             return self._error(400, "ValidationException", problem)
         signed = self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256 ")
-        self.server._received.append({"operation": operation, "modelId": model_id, "signed": signed, "body": body})
+        self.server.record(operation, model_id, signed, body, int(self.headers.get("Content-Length", "0")))
         reply = self.server.script.answer(body)
         self._note(operation, model_id, reply)
         if reply is None:
@@ -226,31 +252,45 @@ class _Handler(BaseHTTPRequestHandler):
             )
         self.server.log(f"{operation} {model_id} -> {answer}")
 
-    def _read_json(self) -> Any | None:
-        """The request's JSON body; on a bad body, the error is sent and None returned."""
+    def _read_json(self) -> Any:
+        """The request's JSON body; on a bad body, the error is sent and ``REFUSED`` returned."""
+        problem = self._body_problem()
+        if problem is None:
+            self.unread = False
+            try:
+                return json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+            except (ValueError, UnicodeDecodeError) as exc:
+                problem = 400, f"The request body is not valid JSON: {exc}."
+        self._error(problem[0], "ValidationException", problem[1])
+        return REFUSED
+
+    def _body_problem(self) -> tuple[int, str] | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self.close_connection = True
-            return self._error(411, "ValidationException", "local-bedrock needs a Content-Length.")
-        try:
-            length = int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            length = -1
-        if length < 0:
+            return 411, "local-bedrock needs a Content-Length."
+        length = self.headers.get("Content-Length", "0")
+        if not length.isdigit():
             self.close_connection = True
-            return self._error(400, "ValidationException", "Content-Length is not a number of bytes.")
-        if length > self.server.max_body:
-            self._discard(length)
-            return self._error(413, "ValidationException", f"The request body exceeds {self.server.max_body} bytes.")
-        try:
-            return json.loads(self.rfile.read(length) or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            return self._error(400, "ValidationException", f"The request body is not valid JSON: {exc}.")
+            return 400, "Content-Length is not a number of bytes."
+        if int(length) > self.server.max_body:
+            self._discard(int(length))
+            return 413, f"The request body exceeds {self.server.max_body} bytes."
+        return None
 
     def _discard(self, length: int) -> None:
         left = min(length, MAX_DRAIN)
         while left > 0 and (chunk := self.rfile.read(min(left, 1 << 16))):
             left -= len(chunk)
+        self.unread = False
         self.close_connection = True
+
+    def _drop_unread_body(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        if length.isdigit() and int(length) <= self.server.max_body and "Transfer-Encoding" not in self.headers:
+            self.rfile.read(int(length))
+            self.unread = False
+        else:
+            self._discard(int(length) if length.isdigit() else 0)
 
     def _not_found(self) -> None:
         self._error(404, "UnknownOperationException", f"local-bedrock serves no {self.command} {self.path}.")
@@ -263,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(value, ensure_ascii=False).encode(), {"Content-Type": "application/json"})
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        if self.unread and not self.close_connection:
+            self._drop_unread_body()
         self.send_response(status)
         for name, value in {**headers, "x-amzn-RequestId": str(uuid.uuid4())}.items():
             self.send_header(name, value)
@@ -290,6 +332,8 @@ class _Handler(BaseHTTPRequestHandler):
         # and never as a 5xx: an unknown method is 405, anything else the client's fault.
         status = 405 if code == 501 else code if code < 500 else 400
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # the request line did not parse: answer in HTTP/1.1 anyway
+            self.request_version = self.protocol_version
         kind = "UnknownOperationException" if status == 405 else "ValidationException"
         with contextlib.suppress(OSError):
             self._error(status, kind, f"local-bedrock: {message or 'bad request'}")

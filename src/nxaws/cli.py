@@ -27,6 +27,7 @@ commands:
   local-gateway [CONFIG] [--port N] [--auth none|iam]   run a gateway project's local gateway
   local-runtime-config [--set NS.KEY=VALUE]             serve runtime config (AppConfig data plane) locally
   policy check|test GATEWAY_PROJECT [...]               evaluate a gateway's Cedar policies offline
+  local-bedrock [--port N] [--script FILE]              serve a scripted Bedrock Runtime (Converse) locally
   demo [DIR]                                            build a demo workspace and run an agent through it
   init [--no-install]                                   add the Nx plugin `nxaws` to an existing Nx workspace
   sync-plugin [--check]                                 rewrite the workspace's Nx plugin schemas
@@ -94,6 +95,10 @@ def _dispatch(args: list[str]) -> int:
         from .policy.cli import main as policy_main
 
         return policy_main(rest)
+    if command == "local-bedrock":
+        from .local_bedrock import main as bedrock_main
+
+        return bedrock_main(rest)
     if command in ("g", "generate"):
         return _generate(rest)
     if command == "new":

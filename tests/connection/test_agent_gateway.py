@@ -80,7 +80,6 @@ def test_running_twice_changes_nothing(ref_ws, monkeypatch):
     [
         ({"protocol": "Runtime"}, {}, "Only MCP-protocol gateways are supported"),
         ({"auth": "Cognito"}, {}, "Agent connections currently require the gateway to use IAM authentication"),
-        ({}, {"auth": "Cognito"}, "Only IAM-authenticated agents"),
         ({"auth": "IAM"}, {}, "require the gateway to use IAM authentication"),  # case-sensitive on purpose
         ({"generator": "py#project"}, {}, "does not support a connection"),
     ],
@@ -91,6 +90,15 @@ def test_validation_errors_write_nothing(tmp_path, monkeypatch, capsys, gateway,
     assert connect(ws, monkeypatch) == 1
     assert message in capsys.readouterr().err
     assert snapshot(ws) == before
+
+
+def test_a_cognito_agent_connects_to_an_iam_gateway(tmp_path, monkeypatch):
+    """Reference case 11 expected "Only IAM-authenticated agents can connect to IAM gateways"; upstream removed
+    that guard in awslabs/nx-plugin-for-aws PR #1257: an agent's outbound calls are always SigV4-signed with its
+    execution role, whatever its inbound auth (issue 14)."""
+    ws = make_reference_workspace(tmp_path, agent_component={"auth": "cognito"})
+    assert connect(ws, monkeypatch) == 0
+    assert "MyGatewayClientStrands.create()" in read(ws, AGENT_PY)
 
 
 def test_project_level_agent_source_needs_a_component(tmp_path, monkeypatch, capsys):

@@ -44,11 +44,8 @@ def validate(gateway: Project, src: Candidate) -> tuple[dict[str, Any], dict[str
             f"Gateway '{name}' uses auth='{metadata.get('auth')}'. "
             "Agent connections currently require the gateway to use IAM authentication."
         )
-    if agent.get("auth") and agent["auth"] != "iam":
-        raise UserError(
-            f"Agent '{agent.get('name')}' uses auth='{agent['auth']}'. "
-            "Only IAM-authenticated agents can connect to IAM gateways."
-        )
+    # No check of the agent's own (inbound) auth: its calls to the gateway are SigV4-signed with its execution
+    # role whatever callers use to reach it (upstream removed that guard in PR #1257).
     return metadata, agent
 
 

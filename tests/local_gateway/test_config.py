@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nxaws.local_gateway import ConfigError, GatewayConfig, Target, load_config
+from nxaws.local_gateway.config import TargetLimits
 from nxaws.local_gateway.cli import _port
 
 # What the TypeScript plugin's template renders to after two mcp-connection runs (entries prepended).
@@ -41,18 +42,23 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_json_config_with_per_target_timeout(tmp_path: Path) -> None:
+def test_json_config_with_per_target_limits(tmp_path: Path) -> None:
     targets = [
-        {"name": "tools", "url": "http://localhost:8000/mcp", "timeout": 2},
+        {"name": "tools", "url": "http://localhost:8000/mcp", "timeout": 2, "maxConcurrent": 4, "maxReplyBytes": 1000},
         {"name": "b", "url": "http://x/mcp"},
     ]
     path = write(tmp_path, "local-gateway.json", json.dumps({"name": "gw", "port": 8100, "targets": targets}))
     config = load_config(path)
-    assert config == GatewayConfig(
-        "gw", (Target("tools", "http://localhost:8000/mcp", 2.0), Target("b", "http://x/mcp"))
-    )
-    assert [config.timeout_for(t) for t in config.targets] == [2.0, 10.0]
-    assert config.with_options(timeout=3.0, page_size=None).timeout_for(config.targets[1]) == 3.0
+    tools = Target("tools", "http://localhost:8000/mcp", 2.0, max_concurrent=4, max_reply_bytes=1000)
+    assert config == GatewayConfig("gw", (tools, Target("b", "http://x/mcp")))
+    assert [config.limits_for(t) for t in config.targets] == [
+        TargetLimits(timeout=2.0, max_concurrent=4, max_queued=256, max_reply_bytes=1000),
+        TargetLimits(timeout=10.0, max_concurrent=32, max_queued=256, max_reply_bytes=16 * 1024 * 1024),
+    ]
+    changed = config.with_options(timeout=3.0, max_concurrent=8, page_size=None)
+    default, own = changed.limits_for(config.targets[1]), changed.limits_for(config.targets[0])
+    assert (default.timeout, default.max_concurrent) == (3.0, 8)
+    assert (own.timeout, own.max_concurrent) == (2.0, 4)  # the target's own settings win
 
 
 def test_local_dev_ts_from_the_typescript_plugin(tmp_path: Path) -> None:
@@ -78,6 +84,8 @@ def test_local_dev_ts_with_no_targets_yet_takes_the_folder_name(tmp_path: Path) 
         ("local-gateway.json", '{"targets": [{"name": "a"}]}', "needs a string 'name' and 'url'"),
         ("local-gateway.json", '{"targets": [{"name": "a___b", "url": "u"}]}', "not contain '___'"),
         ("local-gateway.json", '{"targets": [{"name": "a", "url": "u", "timeout": 0}]}', "positive number"),
+        ("local-gateway.json", '{"targets": [{"name": "a", "url": "u", "maxConcurrent": 1.5}]}', "maxConcurrent"),
+        ("local-gateway.json", '{"targets": [{"name": "a", "url": "u", "maxReplyBytes": true}]}', "maxReplyBytes"),
         ("local-gateway.json", '{"targets": [{"name": "a", "url": "u"}, {"name": "a", "url": "v"}]}', "repeated: a"),
         ("local-gateway.json", '{"port": "80"}', "'port' must be a port number"),
         ("local-dev.ts", "console.log('hi')", "no ATTACHED_MCP_SERVERS"),

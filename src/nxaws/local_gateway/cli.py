@@ -7,10 +7,11 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from ..workspace.errors import UserError
 from .asgi import create_app
-from .config import DEFAULT_TIMEOUT, GatewayConfig, load_config
+from .config import GatewayConfig, load_config
 from .security import IamAuth
 from .server import serve
 
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("nxaws.local_gateway").setLevel(args.log_level.upper())
     try:
-        config = load_config(args.config).with_options(timeout=args.timeout, page_size=args.page_size)
+        config = load_config(args.config).with_options(**{name: getattr(args, name) for name in _LIMITS})
         port = _port(args.port, config)
         auth = IamAuth.from_environment(_region(args.region)) if args.auth == "iam" else None
     except UserError as exc:
@@ -45,15 +46,44 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--auth", choices=("none", "iam"), default="none", help="iam: require SigV4-signed calls")
     parser.add_argument("--region", help="SigV4 region for --auth iam (default: $AWS_REGION, else us-east-1)")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        help="seconds a target may take before it counts as down",
-    )
+    limits = parser.add_argument_group("limits (defaults in README.md; a target's own setting in the config wins)")
+    limits.add_argument("--timeout", type=_positive(float), help="seconds a target may take before it counts as down")
+    limits.add_argument("--max-concurrent", type=_positive(int), help="requests in flight per target")
+    limits.add_argument("--max-queued", type=_positive(int), help="requests waiting per target for a free slot")
+    limits.add_argument("--max-reply-bytes", type=_positive(int), help="bytes of one reply (or of a whole batch's)")
+    limits.add_argument("--max-batch", type=_positive(int), help="messages in one JSON-RPC batch")
+    limits.add_argument("--batch-concurrency", type=_positive(int), help="messages of one batch handled at once")
+    limits.add_argument("--max-body-bytes", type=_positive(int), help="bytes of one request body")
+    limits.add_argument("--shutdown-grace", type=_positive(float), help="seconds in-flight calls get after SIGTERM")
     parser.add_argument("--page-size", type=int, help=argparse.SUPPRESS)  # small pages for tests
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
     return parser
+
+
+_LIMITS = (
+    "timeout",
+    "max_concurrent",
+    "max_queued",
+    "max_reply_bytes",
+    "max_batch",
+    "batch_concurrency",
+    "max_body_bytes",
+    "shutdown_grace",
+    "page_size",
+)
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _port(option: int | None, config: GatewayConfig) -> int:

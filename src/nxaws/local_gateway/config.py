@@ -18,6 +18,7 @@ from ..workspace.errors import UserError
 SEPARATOR = "___"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_PAGE_SIZE = 500
+MIB = 1024 * 1024
 
 
 class ConfigError(UserError):
@@ -26,25 +27,52 @@ class ConfigError(UserError):
 
 @dataclass(frozen=True)
 class Target:
-    """One upstream MCP endpoint; its tools appear as ``<name>___<tool>``."""
+    """One upstream MCP endpoint; its tools appear as ``<name>___<tool>``. ``None`` limits take the gateway's."""
 
     name: str
     url: str
     timeout: float | None = None
+    max_concurrent: int | None = None
+    max_reply_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class TargetLimits:
+    """What one target may cost: seconds per request, requests at once (``max_queued`` more wait), reply bytes."""
+
+    timeout: float
+    max_concurrent: int
+    max_queued: int
+    max_reply_bytes: int
 
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Everything the gateway needs to serve; ``timeout`` applies to targets that set none."""
+    """Everything the gateway needs to serve; the per-target limits apply to targets that set none.
+
+    The defaults are documented in README.md ("Local development"); each is a command-line option.
+    """
 
     name: str
     targets: tuple[Target, ...] = ()
     port: int = 8100
     timeout: float = DEFAULT_TIMEOUT
+    max_concurrent: int = 32  # upstream requests in flight per target
+    max_queued: int = 256  # requests waiting for one of those slots, per target
+    max_reply_bytes: int = 16 * MIB  # one call's reply; also a whole batch's replies together
+    max_batch: int = 1000  # messages in one JSON-RPC batch
+    batch_concurrency: int = 16  # messages of one batch handled at once
+    max_body_bytes: int = 4 * MIB  # one request body
+    shutdown_grace: float = 5.0  # seconds in-flight requests get after SIGTERM
     page_size: int = DEFAULT_PAGE_SIZE
 
-    def timeout_for(self, target: Target) -> float:
-        return target.timeout if target.timeout is not None else self.timeout
+    def limits_for(self, target: Target) -> TargetLimits:
+        return TargetLimits(
+            timeout=target.timeout if target.timeout is not None else self.timeout,
+            max_concurrent=target.max_concurrent or self.max_concurrent,
+            max_queued=self.max_queued,
+            max_reply_bytes=target.max_reply_bytes or self.max_reply_bytes,
+        )
 
     def with_options(self, **changes: Any) -> GatewayConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -86,10 +114,21 @@ def _target(path: Path, entry: Any) -> Target:
         raise ConfigError(f"{path}: every target needs a string 'name' and 'url'; got {entry!r}.")
     if SEPARATOR in entry["name"] or not entry["name"]:
         raise ConfigError(f"{path}: target name {entry['name']!r} must be non-empty and not contain '{SEPARATOR}'.")
-    timeout = entry.get("timeout")
-    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
-        raise ConfigError(f"{path}: target {entry['name']!r} has timeout {timeout!r}; use a positive number.")
-    return Target(entry["name"], entry["url"], float(timeout) if timeout is not None else None)
+    timeout = _positive(path, entry, "timeout", int | float)
+    return Target(
+        entry["name"],
+        entry["url"],
+        float(timeout) if timeout is not None else None,
+        max_concurrent=_positive(path, entry, "maxConcurrent", int),
+        max_reply_bytes=_positive(path, entry, "maxReplyBytes", int),
+    )
+
+
+def _positive(path: Path, entry: dict[str, Any], key: str, kind: Any) -> Any:
+    value = entry.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) or value <= 0):
+        raise ConfigError(f"{path}: target {entry['name']!r} has {key} {value!r}; use a positive number.")
+    return value
 
 
 def _check_unique(path: Path, targets: tuple[Target, ...]) -> None:

@@ -13,11 +13,15 @@ import logging
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from .. import __version__
 from .config import SEPARATOR, GatewayConfig
-from .upstream import TargetUnavailable, Upstream, UpstreamRpcError
+from .context import RequestContext
+from .limits import ReplyMeter
+from .shutdown import Drain, ShuttingDown
+from .upstream import TargetError, TransportFactory, Upstream, UpstreamRpcError
 
 log = logging.getLogger("nxaws.local_gateway")
 
@@ -29,8 +33,9 @@ PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR =
     -32602,
     -32603,
 )
+SHUTTING_DOWN = -32000  # JSON-RPC's implementation-defined server error range
 
-Handler = Callable[[dict[str, Any], str | None], Awaitable[Any]]
+Handler = Callable[[dict[str, Any], RequestContext], Awaitable[Any]]
 
 
 class RpcError(Exception):
@@ -50,9 +55,12 @@ def error_message(msg_id: Any, code: int, message: str) -> dict[str, Any]:
 class Gateway:
     """Serves the tools of every target as ``<target>___<tool>`` over long-lived upstream sessions."""
 
-    def __init__(self, config: GatewayConfig) -> None:
+    def __init__(self, config: GatewayConfig, *, transport: TransportFactory | None = None) -> None:
         self.config = config
-        self.upstreams = [Upstream(t, timeout=config.timeout_for(t), client_name=config.name) for t in config.targets]
+        self.upstreams = [
+            Upstream(t, config.limits_for(t), client_name=config.name, transport=transport) for t in config.targets
+        ]
+        self.drain = Drain()
         # Longest prefix first, so a target named "a" never captures "a___b___tool" meant for target "a___b".
         self._routes = sorted(((u.target.name + SEPARATOR, u) for u in self.upstreams), key=lambda r: -len(r[0]))
         self._pages = ToolPages(config.page_size)
@@ -63,7 +71,7 @@ class Gateway:
             "tools/call": self._call_tool,
         }
 
-    async def handle(self, message: Any, session_id: str | None) -> dict[str, Any] | None:
+    async def handle(self, message: Any, ctx: RequestContext) -> dict[str, Any] | None:
         """Answer one JSON-RPC message; ``None`` for notifications and client responses (HTTP 202)."""
         if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
             return error_message(None, INVALID_REQUEST, "Invalid Request: not a JSON-RPC 2.0 message")
@@ -71,8 +79,10 @@ class Gateway:
         method = message.get("method")
         if method is None and ("result" in message or "error" in message):
             return None
-        if not isinstance(method, str) or not isinstance(msg_id, str | int | None) or isinstance(msg_id, bool):
-            return error_message(msg_id if isinstance(msg_id, str | int) else None, INVALID_REQUEST, "Invalid Request")
+        if not _valid_id(msg_id):
+            return error_message(None, INVALID_REQUEST, "Invalid Request: id must be a string, an integer or null")
+        if not isinstance(method, str):
+            return error_message(msg_id, INVALID_REQUEST, "Invalid Request: method must be a string")
         if "id" not in message:
             return None
         handler = self._methods.get(method)
@@ -82,21 +92,37 @@ class Gateway:
         if not isinstance(params, dict):
             return error_message(msg_id, INVALID_PARAMS, "Invalid params: expected an object")
         try:
-            return {"jsonrpc": "2.0", "id": msg_id, "result": await handler(params, session_id)}
+            async with self.drain.guard():
+                return {"jsonrpc": "2.0", "id": msg_id, "result": await handler(params, ctx)}
         except RpcError as exc:
             return {"jsonrpc": "2.0", "id": msg_id, "error": exc.error}
+        except ShuttingDown:
+            unknown = " and its outcome is unknown" if method == "tools/call" else ""
+            text = f"The gateway is shutting down: {method} was cut short{unknown}"
+            return error_message(msg_id, SHUTTING_DOWN, text)
+        except RecursionError:
+            return error_message(msg_id, INVALID_PARAMS, "Invalid params: nested too deeply")
         except Exception:  # a bug of ours must cost one request, never the gateway
             log.exception("%s: internal error answering %s", self.config.name, method)
             return error_message(msg_id, INTERNAL_ERROR, "Internal error")
 
-    async def handle_batch(self, messages: list[Any], session_id: str | None) -> list[dict[str, Any]]:
-        answers = await asyncio.gather(*(self.handle(m, session_id) for m in messages))
+    async def handle_batch(self, messages: list[Any], ctx: RequestContext) -> list[dict[str, Any]]:
+        """Answer a batch, ``batch_concurrency`` messages at a time, its replies metered together."""
+        shared = ReplyMeter(self.config.max_reply_bytes, "--max-reply-bytes (all replies of one batch together)")
+        ctx = replace(ctx, replies=shared)
+        gate = asyncio.Semaphore(self.config.batch_concurrency)
+
+        async def one(message: Any) -> dict[str, Any] | None:
+            async with gate:
+                return await self.handle(message, ctx)
+
+        answers = await asyncio.gather(*(one(m) for m in messages))
         return [a for a in answers if a is not None]
 
     async def aclose(self) -> None:
         await asyncio.gather(*(u.aclose() for u in self.upstreams), return_exceptions=True)
 
-    async def _initialize(self, params: dict[str, Any], session_id: str | None) -> dict[str, Any]:
+    async def _initialize(self, params: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         asked = params.get("protocolVersion")
         return {
             "protocolVersion": asked if asked in SUPPORTED_VERSIONS else SUPPORTED_VERSIONS[0],
@@ -104,18 +130,18 @@ class Gateway:
             "serverInfo": {"name": self.config.name, "version": __version__},
         }
 
-    async def _ping(self, params: dict[str, Any], session_id: str | None) -> dict[str, Any]:
+    async def _ping(self, params: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         return {}
 
-    async def _list_tools(self, params: dict[str, Any], session_id: str | None) -> dict[str, Any]:
+    async def _list_tools(self, params: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         cursor = params.get("cursor")
         if cursor is None:
-            return self._pages.first(await self.gather_tools(session_id))
+            return self._pages.first(await self.gather_tools(ctx))
         return self._pages.next(cursor)
 
-    async def gather_tools(self, session_id: str | None) -> list[dict[str, Any]]:
-        """Every reachable target's tools, renamed; a target that fails is left out with a warning."""
-        lists = await asyncio.gather(*(u.list_tools(session_id) for u in self.upstreams), return_exceptions=True)
+    async def gather_tools(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        """Every reachable target's tools, renamed; a target that fails (or is marked down) is left out, logged."""
+        lists = await asyncio.gather(*(u.list_tools(ctx) for u in self.upstreams), return_exceptions=True)
         tools: list[dict[str, Any]] = []
         for upstream, listed in zip(self.upstreams, lists, strict=True):
             if isinstance(listed, BaseException):
@@ -131,7 +157,7 @@ class Gateway:
             tools.extend({**t, "name": prefix + t["name"]} for t in named)
         return tools
 
-    async def _call_tool(self, params: dict[str, Any], session_id: str | None) -> Any:
+    async def _call_tool(self, params: dict[str, Any], ctx: RequestContext) -> Any:
         name = params.get("name")
         if not isinstance(name, str):
             raise RpcError(INVALID_PARAMS, "Invalid params: tools/call needs a string 'name'")
@@ -140,12 +166,27 @@ class Gateway:
             raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
         prefix, upstream = route
         try:
-            return await upstream.call_tool({**params, "name": name[len(prefix) :]}, session_id)
-        except TargetUnavailable as exc:
+            return await upstream.call_tool({**params, "name": name[len(prefix) :]}, ctx)
+        except TargetError as exc:
             log.warning("%s: %s failed: %s", self.config.name, name, exc)
             return {"content": [{"type": "text", "text": f"{name} failed. {exc}"}], "isError": True}
         except UpstreamRpcError as exc:
             raise RpcError(exc.error.get("code", INTERNAL_ERROR), str(exc), exc.error.get("data")) from None
+
+
+def _valid_id(msg_id: Any) -> bool:
+    """A JSON-RPC id we can send back: an integer, null, or a string without lone surrogates."""
+    if isinstance(msg_id, str):
+        return msg_id.isascii() or _encodable(msg_id)
+    return msg_id is None or (isinstance(msg_id, int) and not isinstance(msg_id, bool))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class ToolPages:

@@ -7,9 +7,9 @@ gateway's authorizer so the signed path can be exercised end to end on one machi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from ..sigv4 import SigV4Error, verify_sigv4
 from ..workspace.errors import UserError
@@ -27,25 +27,33 @@ class Rejected(Exception):
 
 
 class LocalOnly:
-    """Accept requests whose ``Host`` (and ``Origin``, when present) names this machine."""
+    """Accept requests whose ``Host`` (and ``Origin``, when present) names this machine.
+
+    ``Host`` is parsed as ``host[:port]`` and nothing else, so URL syntax cannot smuggle another name past
+    the check (``evil.example@127.0.0.1``, ``127.0.0.1/evil``); ``Origin`` as ``scheme://host[:port]``.
+    """
 
     def __init__(self, extra_hosts: Iterable[str] = ()) -> None:
         self.hosts = LOCAL_HOSTS | {h.lower().strip("[]") for h in extra_hosts if h not in ("0.0.0.0", "::", "")}
 
     def check(self, headers: Mapping[str, str]) -> None:
-        host = _hostname("//" + headers.get("host", ""))
-        if host not in self.hosts:
+        host = _HOST.fullmatch(headers.get("host", ""))
+        if host is None or _name(host) not in self.hosts:
             raise Rejected(421, "Invalid Host header: this local gateway only answers local requests")
         origin = headers.get("origin")
-        if origin is not None and _hostname(origin) not in self.hosts:
-            raise Rejected(403, "Invalid Origin header: this local gateway only answers local pages")
+        if origin is not None:
+            parsed = _ORIGIN.fullmatch(origin)
+            if parsed is None or _name(parsed) not in self.hosts:
+                raise Rejected(403, "Invalid Origin header: this local gateway only answers local pages")
 
 
-def _hostname(url: str) -> str | None:
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None
+_HOST_PORT = r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::[0-9]{1,5})?"
+_HOST = re.compile(_HOST_PORT)
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://" + _HOST_PORT)
+
+
+def _name(match: re.Match[str]) -> str:
+    return (match["v6"] or match["name"]).lower()
 
 
 @dataclass(frozen=True, repr=False)

@@ -1,27 +1,46 @@
-"""A lean HTTP/1.1 keep-alive transport for ``httpx.AsyncClient``, used for plain-HTTP targets.
+"""A lean HTTP/1.1 keep-alive transport for ``httpx``, used for plain-HTTP targets (https goes to httpx's own).
 
-Measured on the 2-vCPU dev box (bench/local_gateway.py and a client micro-benchmark): httpx's default
-transport (httpcore + anyio + h11) costs ~0.75 ms of CPU per request, a bare asyncio stream ~0.1 ms,
-which is the difference between a gateway that adds ~2 ms per call and one that adds well under 1.
-This transport keeps httpx's client API and exceptions (the upstream code does not know it is there)
-and does only what MCP over streamable HTTP needs: one write per request, Content-Length, chunked and
-read-until-close bodies, pooled connections that a restarted target may have closed.
+Kept because it measured cheaper than httpx's own transport (httpcore + anyio + h11) by more than the
+0.5 ms per call the gateway may spend (numbers in BENCHMARKS.md, "Local gateway"). It keeps httpx's
+request/response types and exceptions, so the upstream code does not know it is there, and follows
+httpcore's rules:
+
+- A request goes to a pooled connection only if that connection is still open and was idle for less than
+  ``idle_expiry`` (shorter than uvicorn's 5 s keep-alive, so we drop a connection before the target does
+  instead of racing its close). After the first byte is written, a failure is the caller's to see: it is
+  never written again, here or on another connection (the request may have reached the target).
+- A failure to connect is a ``ConnectError`` whose cause is the ``OSError`` (refused, or out of descriptors).
+- A connection returns to the pool only when its response was read to the end; one cut short is closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 
 _MAX_HEAD = 64 * 1024
+_READ = 64 * 1024  # bytes per body read, so a reply limit stops a large body early
 _NO_BODY_STATUS = {204, 304}
+IDLE_EXPIRY = 4.0
 
 
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.idle_since = 0.0
+
+    def usable(self, now: float, expiry: float) -> bool:
+        """Still open (no FIN or error seen) and not idle for so long that the target may be closing it."""
+        reader = self.reader
+        return (
+            now - self.idle_since < expiry
+            and not reader.at_eof()
+            and reader.exception() is None
+            and not self.writer.is_closing()
+        )
 
     def close(self) -> None:
         self.writer.close()
@@ -30,9 +49,10 @@ class _Connection:
 class KeepAliveTransport(httpx.AsyncBaseTransport):
     """Pooled HTTP/1.1 connections to ``http://`` origins; anything else goes to httpx's own transport."""
 
-    def __init__(self, max_idle: int = 64) -> None:
+    def __init__(self, max_idle: int = 64, idle_expiry: float = IDLE_EXPIRY) -> None:
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._max_idle = max_idle
+        self._idle_expiry = idle_expiry
         self._fallback = httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -40,17 +60,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             return await self._fallback.handle_async_request(request)
         origin = (request.url.host, request.url.port or 80)
         payload = _serialize(request, await request.aread())
-        idle = self._idle.get(origin)
-        while idle:  # a pooled connection may have been closed by the target (restart, idle timeout)
-            connection = idle.pop()
-            if connection.reader.at_eof() or connection.writer.is_closing():
-                connection.close()
-                continue
-            try:
-                return await self._exchange(origin, connection, payload, request)
-            except _StaleConnection:
-                connection.close()
-        return await self._exchange(origin, await self._connect(origin, request), payload, request, fresh=True)
+        connection = self._pooled(origin) or await self._connect(origin, request)
+        return await self._exchange(origin, connection, payload, request)
 
     async def aclose(self) -> None:
         for connections in self._idle.values():
@@ -59,6 +70,16 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         self._idle.clear()
         await self._fallback.aclose()
 
+    def _pooled(self, origin: tuple[str, int]) -> _Connection | None:
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            connection = idle.pop()
+            if connection.usable(now, self._idle_expiry):
+                return connection
+            connection.close()
+        return None
+
     async def _connect(self, origin: tuple[str, int], request: httpx.Request) -> _Connection:
         timeout = request.extensions.get("timeout", {}).get("connect")
         try:
@@ -66,41 +87,34 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         except TimeoutError:
             raise httpx.ConnectTimeout(f"connecting to {origin[0]}:{origin[1]} timed out", request=request) from None
         except OSError as exc:
-            raise httpx.ConnectError(str(exc), request=request) from None
+            raise httpx.ConnectError(str(exc), request=request) from exc
         return _Connection(reader, writer)
 
     async def _exchange(
-        self,
-        origin: tuple[str, int],
-        connection: _Connection,
-        payload: bytes,
-        request: httpx.Request,
-        fresh: bool = False,
+        self, origin: tuple[str, int], connection: _Connection, payload: bytes, request: httpx.Request
     ) -> httpx.Response:
         try:
             connection.writer.write(payload)
             head = await connection.reader.readuntil(b"\r\n\r\n")
+            status, headers = _parse_head(head, request)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
-            if not fresh:
-                raise _StaleConnection() from None
             connection.close()
             raise httpx.RemoteProtocolError(
-                f"no response from the server ({type(exc).__name__})", request=request
+                f"the connection closed before an answer ({type(exc).__name__})", request=request
             ) from None
-        status, headers = _parse_head(head, request)
+        except BaseException:  # cancelled (a timeout) or a malformed head: the connection is in an unknown state
+            connection.close()
+            raise
         stream = _Body(self, origin, connection, headers, request, no_body=status in _NO_BODY_STATUS)
         return httpx.Response(status, headers=headers, stream=stream, request=request)
 
     def _release(self, origin: tuple[str, int], connection: _Connection) -> None:
         idle = self._idle.setdefault(origin, [])
         if len(idle) < self._max_idle:
+            connection.idle_since = time.monotonic()
             idle.append(connection)
         else:
             connection.close()
-
-
-class _StaleConnection(Exception):
-    """A pooled connection failed before any response byte: retry on a fresh one."""
 
 
 def _serialize(request: httpx.Request, body: bytes) -> bytes:
@@ -128,7 +142,7 @@ def _parse_head(head: bytes, request: httpx.Request) -> tuple[int, list[tuple[by
 
 
 class _Body(httpx.AsyncByteStream):
-    """The response body; the connection returns to the pool only once the body was read to its end."""
+    """The response body, read in bounded pieces; the connection is pooled again only once it was read to its end."""
 
     def __init__(
         self,
@@ -153,17 +167,16 @@ class _Body(httpx.AsyncByteStream):
         reader = self._connection.reader
         try:
             if self._chunked:
-                async for chunk in self._chunks(reader):
-                    yield chunk
+                async for piece in self._chunks(reader):
+                    yield piece
             elif self._length is not None:
-                if self._length:
-                    yield await reader.readexactly(self._length)
+                async for piece in _exactly(reader, self._length):
+                    yield piece
             else:  # no framing: the body ends when the server closes the connection
                 self._reusable = False
-                while chunk := await reader.read(65536):
-                    yield chunk
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            self._reusable = False
+                while piece := await reader.read(_READ):
+                    yield piece
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             raise httpx.ReadError(f"response body cut short ({type(exc).__name__})", request=self._request) from None
         self._done = True
 
@@ -174,8 +187,10 @@ class _Body(httpx.AsyncByteStream):
                 while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers, then the blank line
                     pass
                 return
-            chunk = await reader.readexactly(size + 2)
-            yield chunk[:-2]
+            async for piece in _exactly(reader, size):
+                yield piece
+            if await reader.readexactly(2) != b"\r\n":
+                raise ValueError("chunk not followed by CRLF")
 
     async def aclose(self) -> None:
         if self._connection is None:
@@ -185,3 +200,12 @@ class _Body(httpx.AsyncByteStream):
             self._transport._release(self._origin, connection)
         else:
             connection.close()
+
+
+async def _exactly(reader: asyncio.StreamReader, size: int) -> AsyncIterator[bytes]:
+    while size > 0:
+        piece = await reader.read(min(size, _READ))
+        if not piece:
+            raise asyncio.IncompleteReadError(b"", size)
+        size -= len(piece)
+        yield piece

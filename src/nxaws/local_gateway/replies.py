@@ -1,0 +1,56 @@
+"""Reading a target's answer, JSON or SSE, through a ``ReplyMeter``: bounded memory, connection kept reusable.
+
+Both readers consume the body to its end: a connection goes back to the pool only when its response was
+read completely, and most MCP servers (FastMCP's default) answer in SSE, so stopping at the answer would
+cost a new TCP connection per call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+
+from .limits import ReplyMeter, ReplyTooLarge
+
+SSE_DRAIN_SECONDS = 0.5  # after the answer, how long an SSE stream may take to end before its connection is dropped
+
+
+async def read_body(response: httpx.Response, meter: ReplyMeter) -> bytearray:
+    """The whole body, stopping with ``ReplyTooLarge`` as soon as it passes the meter's limit."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        meter.add(len(chunk))
+        body += chunk
+    return body
+
+
+async def read_sse(response: httpx.Response, meter: ReplyMeter) -> AsyncIterator[str]:
+    """Each event's ``data`` (lines joined by newlines), metered; the caller stops when it has its answer."""
+    buffer = bytearray()
+    data: list[str] = []
+    async for chunk in response.aiter_bytes():
+        meter.add(len(chunk))
+        buffer += chunk
+        *lines, rest = buffer.split(b"\n")
+        buffer = bytearray(rest)
+        for raw in lines:
+            line = raw.removesuffix(b"\r").decode("utf-8", errors="replace")
+            if line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+            elif not line and data:
+                yield "\n".join(data)
+                data.clear()
+
+
+async def drain(events: AsyncIterator[str]) -> None:
+    """Read what is left of an SSE stream (normally just its end), briefly, so the connection can be reused.
+
+    The answer is already in hand: a tail that is slow, broken or too long only costs the connection.
+    """
+    with contextlib.suppress(TimeoutError, httpx.HTTPError, ReplyTooLarge):
+        async with asyncio.timeout(SSE_DRAIN_SECONDS):
+            async for _ in events:
+                pass

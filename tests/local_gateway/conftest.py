@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +19,7 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.fastmcp import Context, FastMCP
 from support.mcp_servers import SESSION_HEADER, ServerThread
+from support.procs import free_port, running, wait_for_port
 
 from nxaws.local_gateway import GatewayConfig, IamAuth, Target, create_app
 
@@ -68,12 +74,14 @@ async def mcp_client(
         yield session
 
 
-def rpc(url: str, message: Any, headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+def rpc(
+    url: str, message: Any, headers: dict[str, Any] | None = None, *, timeout: float = 15, **kwargs: Any
+) -> httpx.Response:
     """One raw JSON-RPC POST, for what a well-behaved client never sends."""
     base = {"accept": "application/json, text/event-stream"}
     if isinstance(message, bytes):
-        return httpx.post(url, content=message, headers={**base, **(headers or {})}, timeout=15, **kwargs)
-    return httpx.post(url, json=message, headers={**base, **(headers or {})}, timeout=15, **kwargs)
+        return httpx.post(url, content=message, headers={**base, **(headers or {})}, timeout=timeout, **kwargs)
+    return httpx.post(url, json=message, headers={**base, **(headers or {})}, timeout=timeout, **kwargs)
 
 
 class ScriptedTarget:
@@ -176,3 +184,71 @@ def serving_app(app: Any) -> Iterator[ServerThread]:
         yield thread
     finally:
         thread.stop()
+
+
+FAULT_TARGET = Path(__file__).with_name("fault_target.py")
+
+
+@dataclasses.dataclass
+class Process:
+    """A real process serving HTTP on ``url``; ``log`` holds its output."""
+
+    proc: subprocess.Popen
+    url: str
+    log: Path
+    folder: Path
+
+    def executions(self) -> list[str]:
+        """Every execution a fault target recorded, as ``<tool> <key>`` lines."""
+        path = self.folder / "executions"
+        return path.read_text().splitlines() if path.exists() else []
+
+
+@contextlib.contextmanager
+def fault_target(folder: Path) -> Iterator[Process]:
+    """``fault_target.py`` in its own process on a free port, recording into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = folder / "target.log"
+    with running([sys.executable, str(FAULT_TARGET), str(port), str(folder)], log=log) as proc:
+        wait_for_port(port, proc=proc)
+        yield Process(proc, f"http://127.0.0.1:{port}/mcp", log, folder)
+
+
+@contextlib.contextmanager
+def gateway_process(folder: Path, targets: list[dict[str, Any]], *options: str, preexec: str = "") -> Iterator[Process]:
+    """``nxaws local-gateway`` as its own process on a free port, serving ``targets`` (local-gateway.json entries).
+
+    ``preexec`` is Python run in the gateway's process before the gateway itself (e.g. lowering a limit).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "local-gateway.json"
+    config.write_text(json.dumps({"name": "fault-gateway", "targets": targets}))
+    port = free_port()
+    log = folder / "gateway.log"
+    launch = f"{preexec}\nimport runpy; runpy.run_module('nxaws.local_gateway', run_name='__main__')"
+    args = [sys.executable, "-c", launch, str(config), "--port", str(port), *options]
+    with running(args, log=log) as proc:
+        wait_for_line(log, "local gateway listening", proc)
+        yield Process(proc, f"http://127.0.0.1:{port}/mcp", log, folder)
+
+
+def wait_for_line(log: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> str:
+    """The log's content once ``text`` appears in it; fails early if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        content = log.read_text() if log.exists() else ""
+        if text in content:
+            return content
+        if proc.poll() is not None:
+            raise AssertionError(f"process exited with {proc.returncode}:\n{content}")
+        time.sleep(0.05)
+    raise TimeoutError(f"no '{text}' in {log} within {timeout}s")
+
+
+def vm_hwm_kib(pid: int) -> int:
+    """Peak resident memory of a process so far (VmHWM in /proc/<pid>/status), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmHWM for process {pid}")

@@ -1,4 +1,4 @@
-"""A sample MCP server run as its own process (``python target_server.py PORT [--stateful]``), for restarts."""
+"""A sample MCP server as its own process (``python target_server.py PORT [--stateful] [--sse]``), for signals."""
 
 import sys
 
@@ -6,7 +6,8 @@ import uvicorn
 from mcp.server.fastmcp import FastMCP
 
 stateful = "--stateful" in sys.argv
-server = FastMCP("restartable", stateless_http=not stateful, json_response=True, log_level="WARNING")
+sse = "--sse" in sys.argv  # FastMCP's default: answers as an event stream
+server = FastMCP("restartable", stateless_http=not stateful, json_response=not sse, log_level="WARNING")
 
 
 @server.tool()

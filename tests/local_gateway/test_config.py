@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nxaws.local_gateway import ConfigError, GatewayConfig, Target, load_config
-from nxaws.local_gateway.config import TargetLimits
 from nxaws.local_gateway.cli import _port
+from nxaws.local_gateway.config import TargetLimits
 
 # What the TypeScript plugin's template renders to after two mcp-connection runs (entries prepended).
 LOCAL_DEV_TS = """\
@@ -44,15 +44,22 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_json_config_with_per_target_limits(tmp_path: Path) -> None:
     targets = [
-        {"name": "tools", "url": "http://localhost:8000/mcp", "timeout": 2, "maxConcurrent": 4, "maxReplyBytes": 1000},
+        {
+            "name": "tools",
+            "url": "http://localhost:8000/mcp",
+            "timeout": 2,
+            "maxConcurrent": 4,
+            "maxQueued": 7,
+            "maxReplyBytes": 1000,
+        },
         {"name": "b", "url": "http://x/mcp"},
     ]
     path = write(tmp_path, "local-gateway.json", json.dumps({"name": "gw", "port": 8100, "targets": targets}))
     config = load_config(path)
-    tools = Target("tools", "http://localhost:8000/mcp", 2.0, max_concurrent=4, max_reply_bytes=1000)
+    tools = Target("tools", "http://localhost:8000/mcp", 2.0, max_concurrent=4, max_queued=7, max_reply_bytes=1000)
     assert config == GatewayConfig("gw", (tools, Target("b", "http://x/mcp")))
     assert [config.limits_for(t) for t in config.targets] == [
-        TargetLimits(timeout=2.0, max_concurrent=4, max_queued=256, max_reply_bytes=1000),
+        TargetLimits(timeout=2.0, max_concurrent=4, max_queued=7, max_reply_bytes=1000),
         TargetLimits(timeout=10.0, max_concurrent=32, max_queued=256, max_reply_bytes=16 * 1024 * 1024),
     ]
     changed = config.with_options(timeout=3.0, max_concurrent=8, page_size=None)

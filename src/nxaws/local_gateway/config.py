@@ -33,6 +33,7 @@ class Target:
     url: str
     timeout: float | None = None
     max_concurrent: int | None = None
+    max_queued: int | None = None
     max_reply_bytes: int | None = None
 
 
@@ -70,7 +71,7 @@ class GatewayConfig:
         return TargetLimits(
             timeout=target.timeout if target.timeout is not None else self.timeout,
             max_concurrent=target.max_concurrent or self.max_concurrent,
-            max_queued=self.max_queued,
+            max_queued=target.max_queued or self.max_queued,
             max_reply_bytes=target.max_reply_bytes or self.max_reply_bytes,
         )
 
@@ -120,6 +121,7 @@ def _target(path: Path, entry: Any) -> Target:
         entry["url"],
         float(timeout) if timeout is not None else None,
         max_concurrent=_positive(path, entry, "maxConcurrent", int),
+        max_queued=_positive(path, entry, "maxQueued", int),
         max_reply_bytes=_positive(path, entry, "maxReplyBytes", int),
     )
 

@@ -27,25 +27,28 @@ async def read_body(response: httpx.Response, meter: ReplyMeter) -> bytearray:
     return body
 
 
-async def read_sse(response: httpx.Response, meter: ReplyMeter) -> AsyncIterator[str]:
+async def read_sse(response: httpx.Response, meter: ReplyMeter) -> AsyncIterator[bytes]:
     """Each event's ``data`` (lines joined by newlines), metered; the caller stops when it has its answer."""
     buffer = bytearray()
-    data: list[str] = []
+    data: list[bytes] = []
     async for chunk in response.aiter_bytes():
         meter.add(len(chunk))
         buffer += chunk
-        *lines, rest = buffer.split(b"\n")
-        buffer = bytearray(rest)
-        for raw in lines:
-            line = raw.removesuffix(b"\r").decode("utf-8", errors="replace")
-            if line.startswith("data:"):
-                data.append(line[5:].removeprefix(" "))
+        end = buffer.rfind(b"\n") if b"\n" in chunk else -1
+        if end < 0:
+            continue  # no line is complete yet: a long data line only grows the buffer, never copies it
+        complete = bytes(buffer[:end])
+        del buffer[: end + 1]
+        for raw in complete.split(b"\n"):
+            line = raw.removesuffix(b"\r")
+            if line.startswith(b"data:"):
+                data.append(line[5:].removeprefix(b" "))
             elif not line and data:
-                yield "\n".join(data)
+                yield b"\n".join(data)
                 data.clear()
 
 
-async def drain(events: AsyncIterator[str]) -> None:
+async def drain(events: AsyncIterator[bytes]) -> None:
     """Read what is left of an SSE stream (normally just its end), briefly, so the connection can be reused.
 
     The answer is already in hand: a tail that is slow, broken or too long only costs the connection.

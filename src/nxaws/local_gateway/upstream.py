@@ -271,7 +271,7 @@ class Upstream:
     async def _answer_in_events(self, response: httpx.Response, msg_id: int, meter: ReplyMeter) -> dict[str, Any]:
         events = read_sse(response, meter)
         async for data in events:
-            message = self._decode(data.encode())
+            message = self._decode(data)
             if message.get("id") == msg_id and ("result" in message or "error" in message):
                 await drain(events)
                 return message

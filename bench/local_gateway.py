@@ -259,7 +259,8 @@ def report(result: dict, concurrency: int, load: tuple[str, str]) -> str:
         f"   (target <= 1 ms)   {_ok(max(added.values()) <= 1.0)}",
         f"throughput, {concurrency} callers, gateway / direct: json {ratio['json']:.2f} x"
         f" ({rps['json gateway']:.0f}/s vs {rps['json direct']:.0f}/s), sse {ratio['sse']:.2f} x"
-        f" ({rps['sse gateway']:.0f}/s vs {rps['sse direct']:.0f}/s)   (target >= 0.9 x)   {_ok(min(ratio.values()) >= 0.9)}",
+        f" ({rps['sse gateway']:.0f}/s vs {rps['sse direct']:.0f}/s)   (target >= 0.9 x)"
+        f"   {_ok(min(ratio.values()) >= 0.9)}",
         f"tools/list via gateway / slowest target: {listed / baseline['list']:.2f} x   (target <= 1.2 x)"
         f"   {_ok(listed <= 1.2 * baseline['list'])}; / both targets asked at once:"
         f" {listed / p50['list: direct to both at once']:.2f} x",

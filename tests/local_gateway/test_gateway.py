@@ -298,9 +298,39 @@ def test_a_stateful_target_that_forgets_its_session_is_reinitialized_once() -> N
         ({"origin": "null"}, 403),
         ({"origin": "http://localhost:3000"}, 200),
         ({"host": "localhost"}, 200),
+        ({"host": "[::1]:8100"}, 200),
+        ({"host": "evil.example@127.0.0.1"}, 421),  # URL syntax would read 127.0.0.1 here
+        ({"host": "127.0.0.1/evil"}, 421),
+        ({"host": "127.0.0.1:80:80"}, 421),
+        ({"host": "127.0.0.1 evil.example"}, 421),
+        ({"origin": "http://evil.example@localhost"}, 403),
+        ({"origin": "http://localhost/path"}, 403),
     ],
 )
 def test_only_local_hosts_and_origins_are_answered(two_targets: dict, headers: dict, status: int) -> None:
     response = rpc(two_targets["gw"], {"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers)
     assert response.status_code == status
     assert ("error" in response.json()) == (status != 200)
+
+
+@pytest.mark.parametrize("name", ["origin", SESSION_HEADER])
+def test_a_repeated_origin_or_session_header_is_refused(two_targets: dict, name: str) -> None:
+    headers = [("accept", "application/json"), (name, "http://localhost"), (name, "http://localhost:3000")]
+    response = httpx.post(two_targets["gw"], json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers=headers)
+    assert response.status_code == 400 and f"more than one {name} header" in response.json()["error"]["message"]
+
+
+def test_sse_targets_keep_their_connections(two_targets: dict) -> None:
+    """FastMCP answers in SSE by default; reading each stream to its end lets its connection be reused."""
+    clients: list = []
+    app = math_server(json_response=False).streamable_http_app()
+
+    async def recording(scope: dict, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] == "http":
+            clients.append(scope["client"])
+        await app(scope, receive, send)
+
+    with serving_app(recording) as sse, gateway(("sse", sse.url)) as gw:
+        answers = [rpc(gw.url, call("sse___add", {"a": i, "b": 1})).json()["result"] for i in range(30)]
+    assert [a["structuredContent"] for a in answers] == [{"result": i + 1} for i in range(30)]
+    assert len(clients) == 32 and len(set(clients)) <= 2  # initialize and its notification, then 30 calls

@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 from support.mcp_servers import math_server, serving
 from support.procs import free_port, running, wait_for_port
 
-from .conftest import ScriptedTarget, gateway, rpc, serving_app
+from .conftest import ScriptedTarget, gateway, rpc, serving_app, wait_for_line
 
 TARGET = Path(__file__).with_name("target_server.py")
 
@@ -40,18 +39,6 @@ def test_a_restarted_target_is_reconnected_transparently(tmp_path: Path, mode: s
     assert after["isError"] is False and after["structuredContent"] == {"result": 7}
 
 
-def _wait_for_line(log: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        content = log.read_text() if log.exists() else ""
-        if text in content:
-            return content
-        if proc.poll() is not None:
-            raise AssertionError(f"gateway exited with {proc.returncode}:\n{content}")
-        time.sleep(0.05)
-    raise TimeoutError(f"no '{text}' in {log} within {timeout}s")
-
-
 @pytest.mark.timeout(120)
 def test_command_line_serves_the_config_on_port_and_shuts_down_gracefully(tmp_path: Path) -> None:
     stateful = ScriptedTarget(stateful=True)
@@ -62,7 +49,7 @@ def test_command_line_serves_the_config_on_port_and_shuts_down_gracefully(tmp_pa
         log = tmp_path / "gateway.log"
         args = [sys.executable, "-m", "nxaws.local_gateway", "--log-level", "debug"]
         with running(args, cwd=tmp_path, env={"PORT": str(port)}, log=log) as proc:
-            startup = _wait_for_line(log, "local gateway listening", proc)
+            startup = wait_for_line(log, "local gateway listening", proc)
             url = f"http://127.0.0.1:{port}/mcp"
             tools = rpc(url, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).json()["result"]["tools"]
             added = rpc(url, call("tools___add", {"a": 2, "b": 3}), {"authorization": "Bearer s3cret"}).json()
@@ -87,12 +74,18 @@ def test_command_line_reports_a_bad_config_without_a_traceback(tmp_path: Path) -
 
 
 def _inspector(args: list[str], log: Path) -> dict:
-    """Run the Inspector CLI in its own process group (npx spawns node children) and parse its JSON answer."""
-    with running(["npx", "-y", "@modelcontextprotocol/inspector@2.12.0", "--cli", *args], log=log) as proc:
+    """Run the Inspector CLI in its own process group (npx spawns node children) and parse its JSON answer.
+
+    Only stdout is parsed: on a cold npx cache npm prints warnings (EBADENGINE: Inspector 2.12.0 asks for a
+    newer Node than 20, and runs on 20 all the same) on stderr, which must not be mistaken for the answer.
+    """
+    errors = log.with_suffix(".stderr")
+    command = ["npx", "-y", "@modelcontextprotocol/inspector@2.12.0", "--cli", *args]
+    with running(command, log=log, stderr_log=errors) as proc:
         proc.wait(timeout=150)
     output = log.read_text()
-    assert proc.returncode == 0, output
-    return json.JSONDecoder().raw_decode(output[output.index("{") :])[0]
+    assert proc.returncode == 0, output + errors.read_text()
+    return json.loads(output)
 
 
 @pytest.mark.slow
@@ -120,7 +113,7 @@ def test_command_line_iam_mode_takes_the_allowed_caller_from_the_aws_environment
     args = [sys.executable, "-m", "nxaws.local_gateway", "--auth", "iam", "--region", REGION, "--port", str(port)]
     log = tmp_path / "gateway.log"
     with running(args, cwd=tmp_path, env=env, log=log) as proc:
-        _wait_for_line(log, "local gateway listening", proc)
+        wait_for_line(log, "local gateway listening", proc)
         url = f"http://127.0.0.1:{port}/mcp"
         unsigned = httpx.post(url, content=PING, timeout=10)
         signed = httpx.post(url, content=PING, auth=SigV4(), headers={"content-type": "application/json"}, timeout=10)

@@ -15,9 +15,12 @@ from .procs import free_port, wait_for_port
 SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id"
 
 
-def math_server(name: str = "math", calls: list | None = None) -> FastMCP:
-    """``add`` and ``whoami``; every call is recorded as ``(tool, args, session id)`` in ``calls``."""
-    server = FastMCP(name, stateless_http=True, json_response=True)
+def math_server(name: str = "math", calls: list | None = None, *, json_response: bool = True) -> FastMCP:
+    """``add`` and ``whoami``; every call is recorded as ``(tool, args, session id)`` in ``calls``.
+
+    ``json_response=False`` answers in SSE, FastMCP's default.
+    """
+    server = FastMCP(name, stateless_http=True, json_response=json_response)
     log = calls if calls is not None else []
 
     @server.tool()

@@ -52,15 +52,21 @@ def running(
     cwd: str | Path | None = None,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    stderr_log: Path | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """Run ``args`` in a new process group for the duration of the block."""
+    """Run ``args`` in a new process group for the duration of the block.
+
+    Output goes to ``log`` (stdout and stderr together), unless ``stderr_log`` takes stderr apart, for tools
+    whose stdout is parsed (npm prints its warnings on stderr).
+    """
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    err = open(stderr_log, "wb") if stderr_log else subprocess.STDOUT  # noqa: SIM115
     proc = subprocess.Popen(
         list(args),
         cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=out,
-        stderr=subprocess.STDOUT,
+        stderr=err,
         start_new_session=True,
     )
     try:
@@ -69,3 +75,5 @@ def running(
         kill_group(proc)
         if log:
             out.close()
+        if stderr_log:
+            err.close()

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -210,6 +211,7 @@ async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, co
     latency: dict[str, list[float]] = {row[0]: [] for row in CALL_ROWS + LIST_ROWS}
     latency["list: direct to both at once"] = []
     cpu: dict[str, float] = {row[0]: 0.0 for row in CALL_ROWS if row[3]}
+    list_cpu: Counter[tuple[str, str]] = Counter()
     rounds = 4
     share = seconds / rounds
     for _ in range(rounds):
@@ -220,7 +222,11 @@ async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, co
             if gateway:
                 cpu[row] += (_cpu_seconds(pids[gateway]) - before) / (len(samples) + 20)
         for row, key in LIST_ROWS:
-            latency[row] += await _latencies(urls[key], LIST, share / 2)
+            before = {name: _cpu_seconds(pids[name]) for name in ("alpha", "beta", "gw")}
+            samples = await _latencies(urls[key], LIST, share / 2)
+            latency[row] += samples
+            for name, used in before.items():
+                list_cpu[(row, name)] += (_cpu_seconds(pids[name]) - used) / (len(samples) + 20)
         latency["list: direct to both at once"] += await _fan_out_latencies([urls["alpha"], urls["beta"]], LIST, share)
     rps = {
         "json direct": await _throughput(urls["alpha"], CALL, seconds, concurrency),
@@ -228,7 +234,13 @@ async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, co
         "sse direct": await _throughput(urls["sse"], CALL, seconds, concurrency),
         "sse gateway": await _throughput(urls["gw-sse"], _gateway_call("sse"), seconds, concurrency),
     }
-    return {"latency": latency, "cpu_ms": {k: v / rounds * 1000 for k, v in cpu.items()}, "rps": rps}
+    list_cpu_ms = {k: v / rounds * 1000 for k, v in list_cpu.items()}
+    return {
+        "latency": latency,
+        "cpu_ms": {k: v / rounds * 1000 for k, v in cpu.items()},
+        "rps": rps,
+        "list_cpu_ms": list_cpu_ms,
+    }
 
 
 def _p(samples: list[float], q: int) -> float:
@@ -265,6 +277,12 @@ def report(result: dict, concurrency: int, load: tuple[str, str]) -> str:
         f"   {_ok(listed <= 1.2 * baseline['list'])}; / both targets asked at once:"
         f" {listed / p50['list: direct to both at once']:.2f} x",
     ]
+    lc = result["list_cpu_ms"]
+    gw_row = "list: gateway (alpha+beta)"
+    lines.append(
+        f"CPU per tools/list: alpha alone {lc[('list: direct (alpha)', 'alpha')]:.2f} ms; through the gateway: gateway"
+        f" {lc[(gw_row, 'gw')]:.2f} ms + targets {lc[(gw_row, 'alpha')] + lc[(gw_row, 'beta')]:.2f} ms"
+    )
     for kind in ("json", "sse"):
         lines.append(
             f"decisions, {kind}: httpx transport costs {_delta(p50, cpu, kind, 'httpx transport')};"

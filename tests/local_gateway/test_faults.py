@@ -140,6 +140,15 @@ def test_a_100_mb_reply_stops_at_the_cap_and_memory_stays_bounded(faults: dict, 
     assert rpc(gw.url, PING).json()["result"] == {}
 
 
+def test_a_batch_shares_one_reply_limit(faults: dict) -> None:
+    batch = [call("f___big", {"mb": 2}, i) for i in range(10)]  # 20 MiB in all, over the 16 MiB limit
+    answers = httpx.post(faults["gw"].url, json=batch, timeout=60).json()
+    whole = [a for a in answers if not a["result"]["isError"]]
+    refused = [text_of(a) for a in answers if a["result"]["isError"]]
+    assert 1 <= len(whole) < 8 and len(whole) + len(refused) == 10
+    assert all("past 16777216 bytes" in text and "for a whole batch" in text for text in refused), refused[0]
+
+
 @pytest.mark.parametrize("message", [call("f___record", {"key": "x"}), LIST], ids=["call", "list"])
 def test_a_non_ascii_session_id_is_refused_naming_the_header(faults: dict, message: dict) -> None:
     response = rpc(faults["gw"].url, message, headers={SESSION_HEADER: "caf\xe9".encode("latin-1")})

@@ -108,7 +108,9 @@ class Gateway:
 
     async def handle_batch(self, messages: list[Any], ctx: RequestContext) -> list[dict[str, Any]]:
         """Answer a batch, ``batch_concurrency`` messages at a time, its replies metered together."""
-        shared = ReplyMeter(self.config.max_reply_bytes, "--max-reply-bytes (all replies of one batch together)")
+        limit = self.config.max_reply_bytes
+        over = f"that takes this batch's replies past {limit} bytes, the limit of --max-reply-bytes for a whole batch"
+        shared = ReplyMeter(limit, over)
         ctx = replace(ctx, replies=shared)
         gate = asyncio.Semaphore(self.config.batch_concurrency)
 

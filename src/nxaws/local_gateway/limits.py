@@ -46,18 +46,19 @@ class Slots:
 class ReplyMeter:
     """Counts reply bytes as they arrive and stops the read at ``limit``, so memory stays bounded.
 
-    A call's meter may feed a ``parent`` (a batch's shared meter): whichever limit is hit first stops it.
+    ``over`` completes "the target sent a reply ..." when the limit is passed. A call's meter may feed a
+    ``parent`` (a batch's shared meter): whichever limit is hit first stops the read.
     """
 
-    def __init__(self, limit: int, setting: str, parent: ReplyMeter | None = None) -> None:
+    def __init__(self, limit: int, over: str, parent: ReplyMeter | None = None) -> None:
         self.limit = limit
-        self.setting = setting
+        self.over = over
         self.parent = parent
         self.used = 0
 
     def add(self, size: int) -> None:
         self.used += size
         if self.used > self.limit:
-            raise ReplyTooLarge(f"larger than {self.limit} bytes, the limit set by {self.setting}")
+            raise ReplyTooLarge(self.over)
         if self.parent is not None:
             self.parent.add(size)

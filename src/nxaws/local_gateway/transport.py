@@ -53,10 +53,11 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._max_idle = max_idle
         self._idle_expiry = idle_expiry
-        self._fallback = httpx.AsyncHTTPTransport()
+        self._fallback: httpx.AsyncHTTPTransport | None = None  # made on first use: its TLS setup costs ~0.1 s
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme != "http":
+            self._fallback = self._fallback or httpx.AsyncHTTPTransport()
             return await self._fallback.handle_async_request(request)
         origin = (request.url.host, request.url.port or 80)
         payload = _serialize(request, await request.aread())
@@ -68,7 +69,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             for connection in connections:
                 connection.close()
         self._idle.clear()
-        await self._fallback.aclose()
+        if self._fallback is not None:
+            await self._fallback.aclose()
 
     def _pooled(self, origin: tuple[str, int]) -> _Connection | None:
         idle = self._idle.get(origin)

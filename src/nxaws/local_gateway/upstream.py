@@ -207,8 +207,9 @@ class Upstream:
         return result
 
     def _meter(self, batch: ReplyMeter | None = None) -> ReplyMeter:
-        setting = f"maxReplyBytes of target '{self.target.name}' (default: --max-reply-bytes)"
-        return ReplyMeter(self.limits.max_reply_bytes, setting, parent=batch)
+        limit = self.limits.max_reply_bytes
+        over = f"larger than {limit} bytes, the limit set by its maxReplyBytes (default: --max-reply-bytes)"
+        return ReplyMeter(limit, over, parent=batch)
 
     async def _exchange(
         self, method: str, params: dict[str, Any], headers: dict[str, str], meter: ReplyMeter

@@ -203,12 +203,15 @@ CALL_ROWS = [
     ("call sse: gateway, httpx transport", "gw-httpx", _gateway_call("sse"), "gw-httpx"),
     ("call sse: gateway, plain h11", "gw-plain", _gateway_call("sse"), "gw-plain"),
 ]
+PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+# ping is answered by the gateway itself: the two rows differ only in how the answer is written
+PING_ROWS = [("ping: gateway", "gw"), ("ping: gateway, plain h11", "gw-plain")]
 LIST_ROWS = [("list: direct (alpha)", "alpha"), ("list: direct (beta)", "beta"), ("list: gateway (alpha+beta)", "gw")]
 
 
 async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, concurrency: int) -> dict:
     """All measurements; the rows are interleaved over rounds so drift on a shared machine hits them all."""
-    latency: dict[str, list[float]] = {row[0]: [] for row in CALL_ROWS + LIST_ROWS}
+    latency: dict[str, list[float]] = {row[0]: [] for row in CALL_ROWS + PING_ROWS + LIST_ROWS}
     latency["list: direct to both at once"] = []
     cpu: dict[str, float] = {row[0]: 0.0 for row in CALL_ROWS if row[3]}
     list_cpu: Counter[tuple[str, str]] = Counter()
@@ -221,6 +224,8 @@ async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, co
             latency[row] += samples
             if gateway:
                 cpu[row] += (_cpu_seconds(pids[gateway]) - before) / (len(samples) + 20)
+        for row, key in PING_ROWS:
+            latency[row] += await _latencies(urls[key], PING, share / 2)
         for row, key in LIST_ROWS:
             before = {name: _cpu_seconds(pids[name]) for name in ("alpha", "beta", "gw")}
             samples = await _latencies(urls[key], LIST, share / 2)
@@ -251,6 +256,7 @@ def report(result: dict, concurrency: int, load: tuple[str, str]) -> str:
     lat, cpu, rps = result["latency"], result["cpu_ms"], result["rps"]
     p50 = {row: _p(samples, 50) for row, samples in lat.items()}
     baseline = {"call json": p50["call json: direct (alpha)"], "call sse": p50["call sse: direct (sse)"]}
+    baseline["ping"] = p50["ping: gateway"]
     baseline["list"] = max(p50["list: direct (alpha)"], p50["list: direct (beta)"])
     lines = [f"{'measurement':38} {'p50 ms':>7} {'p95 ms':>7} {'n':>6} {'x base':>7} {'+ ms':>6} {'gw CPU ms':>9}"]
     for row, samples in lat.items():
@@ -283,6 +289,8 @@ def report(result: dict, concurrency: int, load: tuple[str, str]) -> str:
         f"CPU per tools/list: alpha alone {lc[('list: direct (alpha)', 'alpha')]:.2f} ms; through the gateway: gateway"
         f" {lc[(gw_row, 'gw')]:.2f} ms + targets {lc[(gw_row, 'alpha')] + lc[(gw_row, 'beta')]:.2f} ms"
     )
+    ping_delta = p50["ping: gateway, plain h11"] - p50["ping: gateway"]
+    lines.append(f"decisions, ping (no target): plain h11 costs {ping_delta:+.2f} ms p50")
     for kind in ("json", "sse"):
         lines.append(
             f"decisions, {kind}: httpx transport costs {_delta(p50, cpu, kind, 'httpx transport')};"

@@ -1,9 +1,7 @@
-"""Serve the gateway with uvicorn in the foreground, one TCP write per response.
+"""Serve the gateway with uvicorn in the foreground until SIGINT/SIGTERM, then drain and exit 0.
 
-uvicorn's h11 protocol writes a response's headers and its body as two ``send()`` calls. On the
-dev VMs we measured, each write that wakes the peer costs ~0.5-0.9 ms, so a gateway (one hop more
-than a direct call) pays for every extra write. ``_CoalescingTransport`` gathers the writes made
-in one event-loop turn (headers, body) into a single ``send()``.
+(An earlier version wrote each response's head and body in one ``send()`` through a uvicorn protocol
+subclass; measured against uvicorn's own h11 protocol it saved nothing, so it went: BENCHMARKS.md.)
 """
 
 from __future__ import annotations
@@ -14,47 +12,11 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .asgi import GatewayApp
 from .config import GatewayConfig
-
-
-class _CoalescingTransport:
-    """Buffers ``write()`` until the end of the current loop turn; everything else is the real transport."""
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-        self._pending: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        if not self._pending:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._pending.append(data)
-
-    def close(self) -> None:
-        self._flush()
-        self._transport.close()
-
-    def _flush(self) -> None:
-        if self._pending:
-            data = b"".join(self._pending)
-            self._pending.clear()
-            if not self._transport.is_closing():
-                self._transport.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class CoalescingH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol writing through ``_CoalescingTransport``."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_CoalescingTransport(transport))  # type: ignore[arg-type]
 
 
 class GatewayServer(uvicorn.Server):
@@ -86,16 +48,14 @@ class GatewayServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-async def serve(
-    app: GatewayApp, config: GatewayConfig, host: str, port: int, log_level: str, *, http: type = CoalescingH11Protocol
-) -> int:
+async def serve(app: GatewayApp, config: GatewayConfig, host: str, port: int, log_level: str) -> int:
     """Run until SIGINT/SIGTERM, then drain and close upstream sessions (lifespan shutdown); the exit code."""
     server = GatewayServer(
         uvicorn.Config(
             app,
             host=host,
             port=port,
-            http=http,
+            http="h11",
             lifespan="on",
             access_log=False,  # we log one line per request ourselves, at debug level
             log_level="debug" if log_level == "debug" else "warning",

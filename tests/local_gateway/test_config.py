@@ -116,3 +116,22 @@ def test_port_option_beats_env_beats_config(monkeypatch: pytest.MonkeyPatch) -> 
     assert _port(None, config) == 8100
     monkeypatch.setenv("PORT", "9001")
     assert (_port(None, config), _port(9002, config)) == (9001, 9002)
+
+
+def test_command_line_limits_become_the_gateway_defaults() -> None:
+    from nxaws.local_gateway.cli import _LIMITS, _parser
+
+    args = _parser().parse_args(["--max-concurrent", "4", "--max-reply-bytes", "1000", "--shutdown-grace", "0.5"])
+    config = GatewayConfig("gw", (Target("t", "u"),)).with_options(**{name: getattr(args, name) for name in _LIMITS})
+    limits = config.limits_for(config.targets[0])
+    assert (limits.max_concurrent, limits.max_reply_bytes, limits.timeout) == (4, 1000, 10.0)
+    assert (config.shutdown_grace, config.max_batch) == (0.5, 1000)
+
+
+@pytest.mark.parametrize("option", ["--max-concurrent=0", "--timeout=-1", "--max-batch=many"])
+def test_command_line_limits_must_be_positive(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from nxaws.local_gateway.cli import _parser
+
+    with pytest.raises(SystemExit):
+        _parser().parse_args([option])
+    assert "expected a positive" in capsys.readouterr().err

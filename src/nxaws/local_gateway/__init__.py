@@ -17,6 +17,7 @@ _EXPORTS = {
     "GatewayConfig": "config",
     "Target": "config",
     "load_config": "config",
+    "RequestContext": "context",
     "IamAuth": "security",
 }
 __all__ = sorted(_EXPORTS)

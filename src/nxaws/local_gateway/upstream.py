@@ -143,16 +143,16 @@ class Upstream:
         """A slot and the target's timeout for one operation; every failure becomes a ``TargetError``."""
         name, timeout = self.target.name, self.limits.timeout
         self._check_up()
-        sent = False
+        holding_slot = False
         try:
             async with asyncio.timeout(timeout), self._slots.held():
                 self._check_up()  # it may have been marked down while this request waited for a slot
-                sent = True
+                holding_slot = True
                 yield
         except Busy as exc:
             raise TargetError(name, f"Target '{name}' is busy: {exc}. Try again shortly") from None
         except TimeoutError:
-            if not sent:
+            if not holding_slot:
                 raise TargetError(name, f"Target '{name}' is busy: no free slot within {timeout:g} s") from None
             self.health.mark_down(f"no answer within {timeout:g} s")
             unknown = method == "tools/call"

@@ -103,16 +103,18 @@ def _max_concurrency(target: Process, group: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("target", "bound"), [("f", 8), ("d", 32)])
-def test_a_batch_of_1000_never_has_more_calls_in_flight_than_the_bound(faults: dict, target: str, bound: int) -> None:
+@pytest.mark.parametrize(("target", "bound", "seconds"), [("f", 8, 0.01), ("d", 32, 0.04)])
+def test_a_batch_of_1000_never_has_more_calls_in_flight_than_the_bound(
+    faults: dict, target: str, bound: int, seconds: float
+) -> None:
     group = f"batch-{target}-{uuid.uuid4().hex[:6]}"
-    response = httpx.post(faults["gw"].url, json=_slow_batch(target, group, 1000, 0.01), timeout=60)
+    response = httpx.post(faults["gw"].url, json=_slow_batch(target, group, 1000, seconds), timeout=60)
     answers = response.json()
     assert response.status_code == 200 and sorted(a["id"] for a in answers) == list(range(1000))
     assert [a for a in answers if a["result"]["isError"]] == []
     counts = Counter(line for line in faults["target"].executions() if f" {group}-" in line)
     assert len(counts) == 1000 and set(counts.values()) == {1}  # each call ran exactly once
-    assert _max_concurrency(faults["target"], group) == bound  # the bound, and all of it
+    assert bound // 2 <= _max_concurrency(faults["target"], group) <= bound  # never above, and really used
 
 
 def test_a_full_queue_refuses_at_once_and_names_the_limit(faults: dict) -> None:

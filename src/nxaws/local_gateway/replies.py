@@ -1,8 +1,8 @@
 """Reading a target's answer, JSON or SSE, through a ``ReplyMeter``: bounded memory, connection kept reusable.
 
-Both readers consume the body to its end: a connection goes back to the pool only when its response was
-read completely, and most MCP servers (FastMCP's default) answer in SSE, so stopping at the answer would
-cost a new TCP connection per call.
+Bodies are consumed to their end: a connection goes back to the pool only when its response was read
+completely, and most MCP servers (FastMCP's default) answer in SSE, so stopping at the answer would cost a
+new TCP connection per call. (The upstream reads an SSE stream's tail with ``drain`` after answering.)
 """
 
 from __future__ import annotations

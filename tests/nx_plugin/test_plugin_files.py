@@ -12,6 +12,7 @@ from support.workspaces import snapshot
 
 from nxaws.generators import GENERATORS, HERE, folder
 from nxaws.nx_plugin import PLUGIN_DIR, plugin_files
+from nxaws.versions import NPM_VERSIONS
 
 from .nxws import new_workspace, nxaws, run
 
@@ -99,7 +100,11 @@ def test_init_adds_the_plugin_and_nxaws_to_a_workspace_without_them(tmp_path: Pa
     assert {p: c for p, c in files.items() if p.startswith("tools/")} == {
         p: c for p, c in made_by_new.items() if p.startswith("tools/")
     }
-    assert json.loads(files["package.json"])["devDependencies"] == {"nxaws": "file:./tools/nxaws-plugin"}
+    assert json.loads(files["package.json"])["devDependencies"] == {
+        "nxaws": "file:./tools/nxaws-plugin",
+        "smol-toml": NPM_VERSIONS["smol-toml"],
+    }
+    assert json.loads(files["nx.json"]) == {"plugins": ["nxaws"]}
     pyproject = tomllib.loads(files["pyproject.toml"].decode())
     assert pyproject["dependency-groups"]["dev"] == ["nxaws"]
     expected_source = tomllib.loads(made_by_new["pyproject.toml"].decode())["tool"]["uv"]["sources"]["nxaws"]

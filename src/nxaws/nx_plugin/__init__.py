@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import engine
 from ..generators import Result
+from ..generators.new.nxaws_pin import WHEEL_DIR, apply_pin, chosen_by_user, nxaws_pin
 from ..workspace.errors import UsageError, UserError
 from ..workspace.projects import find_root
 from ..workspace.tomlfile import read_toml, requirement_key, table, write_toml
@@ -80,8 +81,6 @@ def pin_nxaws(tree: Tree, *, refresh: bool) -> str | None:
     """List nxaws in the root pyproject.toml's dev group (the plugin runs the workspace's own nxaws) in a form a
     clone can sync (see ``nxaws_pin``). ``refresh`` instead re-pins an nxaws already listed to this nxaws, unless
     the workspace points it at a path of its own. Returns the sentence naming the form, None if nothing to do."""
-    from ..generators.new.nxaws_pin import apply_pin, chosen_by_user, nxaws_pin
-
     if not tree.exists("pyproject.toml"):
         if refresh:
             return None
@@ -103,9 +102,9 @@ def _stage(tree: Tree, *, refresh: bool) -> Result:
     if write_plugin(tree) or not (tree.root / "node_modules" / PLUGIN_NAME / "package.json").is_file():
         result.install.add("npm")
     register_plugin(tree)
-    pyproject = tree.read("pyproject.toml")
     summary = pin_nxaws(tree, refresh=refresh)
-    if summary is not None and tree.read("pyproject.toml") != pyproject:
+    pinned = {"pyproject.toml", *(c.path for c in tree.changes() if c.path.startswith(f"{WHEEL_DIR}/"))}
+    if summary is not None and any(c.path in pinned for c in tree.changes()):
         result.install.add("uv")
         result.next_steps.append(summary)
     return result

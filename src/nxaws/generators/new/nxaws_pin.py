@@ -51,16 +51,20 @@ def nxaws_pin() -> NxawsPin:
     """The form for the running nxaws (see the module docstring)."""
     from ... import __version__
 
-    info = _direct_url()
-    url = str(info.get("url", ""))
-    if "vcs_info" in info and not url.startswith("file://"):
-        return _git_pin(url, info)
+    return pin_for(_direct_url(), __version__)
+
+
+def pin_for(direct_url: dict[str, Any], version: str) -> NxawsPin:
+    """The form for an nxaws ``version`` installed as PEP 610 ``direct_url`` says (``{}``: from an index)."""
+    url = str(direct_url.get("url", ""))
+    if "vcs_info" in direct_url and not url.startswith("file://"):
+        return _git_pin(url, direct_url)
     if url.startswith("file://"):
         path = Path(unquote(urlparse(url).path))
-        if "archive_info" in info:
-            return _archive_pin(path, __version__)
-        return _checkout_pin(path, __version__)
-    return _index_pin(__version__, "installed from a package index")
+        if "archive_info" in direct_url:
+            return _archive_pin(path, version)
+        return _checkout_pin(path, version)
+    return _index_pin(version, "installed from a package index")
 
 
 def _direct_url() -> dict[str, Any]:

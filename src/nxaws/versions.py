@@ -31,7 +31,7 @@ NPM_VERSIONS: dict[str, str] = {
     "aws-cdk": "2.1148.1",
     "smol-toml": "1.9.1",  # the Nx plugin's graph.js reads pyproject.toml with it
     "@nxlv/python": "23.0.0",  # only in tests: TypeScript-plugin workspaces use it (upstream pins 23.0.0)
-    "@nx/devkit": "24.0.6",  # @nxlv/python's peer dependency, at Nx's version
+    "@nx/devkit": "24.0.0",  # @nxlv/python's peer dependency (the newest the registry has; peer nx >=23 <=25)
 }
 
 

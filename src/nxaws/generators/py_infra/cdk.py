@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ...codemods.reexport import add_reexport
-from ...versions import NPM_VERSIONS
+from ...versions import NPM_VERSIONS, pin
 from ...workspace.jsonfile import TARGET_KEY_ORDER, ordered
 from ...workspace.projects import Project, Workspace
 from ...workspace.python import add_dependencies, add_workspace_dependency
@@ -28,6 +28,11 @@ def infra_module(workspace: Workspace) -> str:
     return f"{workspace.py_scope}_infra"
 
 
+def render_readiness_probe() -> dict[str, str]:
+    """``readiness_probe.py``: the CDK trigger Lambda's handler and the Terraform gateway module's script."""
+    return render_dir(FILES / "readiness_probe", {"boto3": pin("boto3")})
+
+
 def ensure_constructs(tree: Tree, workspace: Workspace) -> Project:
     """``packages/common/constructs`` with the shared ``core/`` constructs (keep-existing)."""
     options = {"name": "constructs", "directory": "packages/common", "type": "library"}
@@ -35,6 +40,8 @@ def ensure_constructs(tree: Tree, workspace: Workspace) -> Project:
     package = project.path(constructs_module(workspace))
     for rel, text in render_dir(FILES / "constructs" / "core", {}).items():
         tree.write_if_absent(f"{package}/core/{rel}", text, format=True)
+    for rel, text in render_readiness_probe().items():  # the Lambda asset of core/mcp_readiness.py
+        tree.write_if_absent(f"{package}/core/readiness_probe/{rel}", text, format=True)
     tree.write_if_absent(f"{package}/app/__init__.py", "")
     add_dependencies(tree, project.path("pyproject.toml"), CDK_DEPENDENCIES)
     return project

@@ -18,14 +18,16 @@ SECOND_POLICY = """forbid (principal, action == AgentCore::Action::"agents-mcp-s
 """
 
 
-def run(args: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None) -> str:
+def run(
+    args: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None, stdin: str | None = None
+) -> str:
     """Run to completion in its own process group (killed on timeout); return the output, raise on failure."""
     proc = subprocess.Popen(
         list(args), cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
+        text=True, start_new_session=True, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out, _ = proc.communicate(stdin, timeout=timeout)
     finally:
         kill_group(proc)
     if proc.returncode != 0:

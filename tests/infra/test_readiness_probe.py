@@ -16,7 +16,7 @@ import pytest
 from support.mcp_servers import ServerThread, math_server, serving
 from support.procs import free_port
 
-from nxaws.generators.py_infra.cdk import render_readiness_probe
+from nxaws.generators.py_infra.readiness_probe import render_readiness_probe
 from nxaws.local_gateway import GatewayConfig, IamAuth, Target, create_app
 from nxaws.processes import kill_group
 

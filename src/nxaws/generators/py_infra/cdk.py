@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from ...codemods.reexport import add_reexport
-from ...versions import NPM_VERSIONS, pin
+from ...versions import NPM_VERSIONS
 from ...workspace.jsonfile import TARGET_KEY_ORDER, ordered
 from ...workspace.projects import Project, Workspace
 from ...workspace.python import add_dependencies, add_workspace_dependency
 from ...workspace.tree import Tree
 from ..py_project.generator import ensure_python_project
 from ..templates import render_dir
+from .readiness_probe import render_readiness_probe
 from .stack_edit import add_construct, construct_lines
 
 FILES = Path(__file__).parent / "files"
@@ -26,11 +27,6 @@ def constructs_module(workspace: Workspace) -> str:
 
 def infra_module(workspace: Workspace) -> str:
     return f"{workspace.py_scope}_infra"
-
-
-def render_readiness_probe() -> dict[str, str]:
-    """``readiness_probe.py``: the CDK trigger Lambda's handler and the Terraform gateway module's script."""
-    return render_dir(FILES / "readiness_probe", {"boto3": pin("boto3")})
 
 
 def ensure_constructs(tree: Tree, workspace: Workspace) -> Project:

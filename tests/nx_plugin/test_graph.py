@@ -12,6 +12,7 @@ from generators.test_typescript_plugin_workspace import make_ts_workspace, mcp_p
 from support.workspaces import make_workspace, write_file
 
 from nxaws.demo import STEPS
+from nxaws.nx_plugin.files import GRAPH_PLUGIN
 from nxaws.versions import NPM_VERSIONS
 
 from .nxws import link_node_modules, nx, nx_install, nxaws, run
@@ -114,7 +115,7 @@ def ts_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_typescript_plugin_workspace_gets_the_missing_edges_once(ts_ws: Path) -> None:
     nx_json = json.loads((ts_ws / "nx.json").read_text())
-    assert [p if isinstance(p, str) else p["plugin"] for p in nx_json["plugins"]] == ["@nxlv/python", "nxaws"]
+    assert [p if isinstance(p, str) else p["plugin"] for p in nx_json["plugins"]] == ["@nxlv/python", GRAPH_PLUGIN]
     found = edges(ts_ws)
     assert max(pairs(found).values()) == 1, found
     assert ("proj.agent", "proj.agent_connection", "implicit") in found  # @nxlv/python's, and ours merged into it
@@ -126,7 +127,7 @@ def test_typescript_plugin_workspace_gets_the_missing_edges_once(ts_ws: Path) ->
     try:
         alone = edges(ts_ws)
     finally:
-        nx_json["plugins"].append("nxaws")
+        nx_json["plugins"].append(GRAPH_PLUGIN)
         (ts_ws / "nx.json").write_text(json.dumps(nx_json))
     assert ("proj.agent", "proj.agent_connection", "implicit") in alone
     assert set(alone) < set(found)

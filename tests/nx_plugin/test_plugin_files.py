@@ -104,7 +104,7 @@ def test_init_adds_the_plugin_and_nxaws_to_a_workspace_without_them(tmp_path: Pa
         "nxaws": "file:./tools/nxaws-plugin",
         "smol-toml": NPM_VERSIONS["smol-toml"],
     }
-    assert json.loads(files["nx.json"]) == {"plugins": ["nxaws"]}
+    assert json.loads(files["nx.json"]) == {"plugins": ["./tools/nxaws-plugin/graph.js"]}
     pyproject = tomllib.loads(files["pyproject.toml"].decode())
     assert pyproject["dependency-groups"]["dev"] == ["nxaws"]
     expected_source = tomllib.loads(made_by_new["pyproject.toml"].decode())["tool"]["uv"]["sources"]["nxaws"]

@@ -1,4 +1,5 @@
-"""What the user adds to let a deployed agent call a gateway, in the gateway's infrastructure flavour."""
+"""A connection's deployed wiring, in the gateway's infrastructure flavour: made by nxaws where it can, else the
+line(s) to add by hand."""
 
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -144,3 +146,26 @@ def test_json_mode_prints_only_the_change_set_or_the_error(tmp_path: Path) -> No
     code, answer, _ = _json_run(ws, "g", "py#project", "a", "--bogus", "--dry-run", "--json")
     assert code == 2 and "--bogus" in answer["error"]["message"]
     assert snapshot(ws) == before
+
+
+def test_the_entry_writes_base64_changes_as_bytes(tmp_path: Path) -> None:
+    """A binary change (the nxaws wheel) reaches Nx's tree as the same bytes, text as text."""
+    ws = new_workspace(tmp_path)
+    wheel = bytes(range(256))
+    change_set = {"changes": [{"path": "w.whl", "kind": "create", "content": base64.b64encode(wheel).decode(),
+                               "encoding": "base64"}, {"path": "a.txt", "kind": "create", "content": "text"}],
+                  "install": [], "nextSteps": [], "warnings": []}  # fmt: skip
+    fake_nxaws = tmp_path / "fake-nxaws"
+    fake_nxaws.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(change_set)}\nEOF\n")
+    fake_nxaws.chmod(0o755)
+    script = (
+        "const m = require('./tools/nxaws-plugin/generator.js'); const written = {};"
+        "const tree = {root: process.cwd(), write: (p, c) => { written[p] = Buffer.from(c).toString('hex'); },"
+        " delete: () => {}};"
+        "m['py_project'](tree, {});"
+        "console.log(JSON.stringify(written));"
+    )
+    result = subprocess.run(["node", "-e", script], cwd=ws, capture_output=True, text=True, timeout=60, check=False,
+                            env={**os.environ, "NXAWS_BIN": str(fake_nxaws)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"w.whl": wheel.hex(), "a.txt": b"text".hex()}

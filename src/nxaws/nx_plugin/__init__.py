@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import engine
 from ..generators import Result
-from ..generators.new.nxaws_pin import WHEEL_DIR, apply_pin, chosen_by_user, nxaws_pin
+from ..generators.new.nxaws_pin import WHEEL_DIR, NxawsPin, apply_pin, chosen_by_user, nxaws_pin
 from ..workspace.errors import UsageError, UserError
 from ..workspace.projects import find_root
 from ..workspace.tomlfile import read_toml, requirement_key, table, write_toml
@@ -77,10 +77,10 @@ def init(argv: list[str]) -> int:
     return 0
 
 
-def pin_nxaws(tree: Tree, *, refresh: bool) -> str | None:
+def pin_nxaws(tree: Tree, *, refresh: bool) -> NxawsPin | None:
     """List nxaws in the root pyproject.toml's dev group (the plugin runs the workspace's own nxaws) in a form a
     clone can sync (see ``nxaws_pin``). ``refresh`` instead re-pins an nxaws already listed to this nxaws, unless
-    the workspace points it at a path of its own. Returns the sentence naming the form, None if nothing to do."""
+    the workspace points it at a path of its own. Returns the pin recorded, None when there was nothing to do."""
     if not tree.exists("pyproject.toml"):
         if refresh:
             return None
@@ -93,7 +93,7 @@ def pin_nxaws(tree: Tree, *, refresh: bool) -> str | None:
     pin = nxaws_pin()
     apply_pin(tree, doc, pin)
     write_toml(tree, "pyproject.toml", doc)
-    return pin.summary
+    return pin
 
 
 def _stage(tree: Tree, *, refresh: bool) -> Result:
@@ -102,11 +102,11 @@ def _stage(tree: Tree, *, refresh: bool) -> Result:
     if write_plugin(tree) or not (tree.root / "node_modules" / PLUGIN_NAME / "package.json").is_file():
         result.install.add("npm")
     register_plugin(tree)
-    summary = pin_nxaws(tree, refresh=refresh)
-    pinned = {"pyproject.toml", *(c.path for c in tree.changes() if c.path.startswith(f"{WHEEL_DIR}/"))}
-    if summary is not None and any(c.path in pinned for c in tree.changes()):
+    pin = pin_nxaws(tree, refresh=refresh)
+    if pin is not None and any(c.path == "pyproject.toml" or c.path.startswith(WHEEL_DIR) for c in tree.changes()):
         result.install.add("uv")
-        result.next_steps.append(summary)
+        result.next_steps.append(pin.summary)
+        result.warnings += [pin.warning] if pin.warning else []
     return result
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from ...workspace.names import kebab_case, snake_case
 from ...workspace.projects import Project, Workspace
-from . import cdk, terraform, terraform_root
-from .stack_edit import add_wiring, stack_attributes, wiring_line
+from . import terraform, terraform_root
+
+# No libcst at import time: the Terraform paths (and `connection GATEWAY MCP`'s dry run) do not need it.
 
 
 def grant_step(
@@ -25,7 +26,9 @@ def grant_step(
             f'    additional_iam_policy_statements = [{{ Effect = "Allow", '
             f'Action = ["bedrock-agentcore:InvokeGateway"], Resource = [module.{gateway_module}.gateway_arn] }}]'
         )
-    stack_path = f"packages/infra/{cdk.infra_module(workspace)}/stacks/application_stack.py"
+    from .stack_edit import stack_attributes
+
+    stack_path = _stack_path(workspace)
     attributes = stack_attributes(workspace.tree.read_text(stack_path) or "")
     gateway = attributes.get(gateway_rc, snake_case(gateway_rc))
     agent = attributes.get(agent_rc, snake_case(agent_rc))
@@ -68,7 +71,9 @@ def _wire(workspace: Workspace, gateway: Project, other: Project, component: dic
         if method == "add_mcp_server":
             return terraform_root.add_terraform_gateway_target(tree, gateway_module, other_module)
         return terraform_root.add_terraform_invoke_grant(tree, gateway_module, other_module)
-    stack_path = f"packages/infra/{cdk.infra_module(workspace)}/stacks/application_stack.py"
+    from .stack_edit import add_wiring, stack_attributes, wiring_line
+
+    stack_path = _stack_path(workspace)
     source = tree.read_text(stack_path) or ""
     attributes = stack_attributes(source)
     gateway_attr, other_attr = attributes.get(gateway_rc), attributes.get(other_rc)
@@ -79,3 +84,7 @@ def _wire(workspace: Workspace, gateway: Project, other: Project, component: dic
     if edited != source:
         tree.write(stack_path, edited, format=True)
     return None
+
+
+def _stack_path(workspace: Workspace) -> str:
+    return f"packages/infra/{workspace.py_scope}_infra/stacks/application_stack.py"  # cdk.infra_module's layout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import shutil
@@ -56,18 +57,22 @@ def print_changes(outcome: Outcome, out: TextIO, *, dry_run: bool) -> None:
         out.write(f"\n{step}\n")
 
 
+def _change_json(change: Change) -> dict[str, Any]:
+    """Text as a string; bytes that are not UTF-8 (a wheel) as base64, marked ``"encoding": "base64"``."""
+    entry: dict[str, Any] = {"path": change.path, "kind": change.kind, "content": None}
+    if change.content is not None:
+        try:
+            entry["content"] = change.content.decode("utf-8")
+        except UnicodeDecodeError:
+            entry |= {"content": base64.b64encode(change.content).decode("ascii"), "encoding": "base64"}
+    return entry
+
+
 def change_set_json(outcome: Outcome, install: bool) -> str:
     """The machine-readable change set the Nx plugin applies to Nx's own tree."""
     return json.dumps(
         {
-            "changes": [
-                {
-                    "path": c.path,
-                    "kind": c.kind,
-                    "content": None if c.content is None else c.content.decode("utf-8"),
-                }
-                for c in sorted(outcome.changes, key=lambda c: c.path)
-            ],
+            "changes": [_change_json(c) for c in sorted(outcome.changes, key=lambda c: c.path)],
             "install": sorted(outcome.result.install) if install else [],
             "nextSteps": outcome.result.next_steps,
             "warnings": outcome.result.warnings,

@@ -30,6 +30,9 @@ NPM_VERSIONS: dict[str, str] = {
     "nx": "24.0.6",
     "@modelcontextprotocol/inspector": "2.12.0",
     "aws-cdk": "2.1148.1",
+    "smol-toml": "1.9.0",  # the Nx plugin's graph.js reads pyproject.toml with it; nx 24.0.6's own, so one copy
+    "@nxlv/python": "23.0.0",  # only in tests: TypeScript-plugin workspaces use it (upstream pins 23.0.0)
+    "@nx/devkit": "24.0.0",  # @nxlv/python's peer dependency (the newest the registry has; peer nx >=23 <=25)
 }
 
 

@@ -19,7 +19,8 @@ def test_agent_with_iac_terraform_gets_a_terraform_module(tmp_path: Path) -> Non
     )
     assert component(ws, "packages/agents", "py#agent")["iac"] == "terraform"
     assert list((ws / "packages/common/terraform/src/app/agents").glob("*/*.tf"))
-    assert not (ws / "packages/infra").exists()
+    assert not (ws / "packages/infra/app.py").exists()  # packages/infra is the Terraform root (issue 14), no CDK app
+    assert (ws / "packages/infra/src/main.tf").is_file()
 
 
 def test_mcp_server_inherits_the_workspace_flavour(tmp_path: Path) -> None:

@@ -18,14 +18,16 @@ SECOND_POLICY = """forbid (principal, action == AgentCore::Action::"agents-mcp-s
 """
 
 
-def run(args: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None) -> str:
+def run(
+    args: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None, stdin: str | None = None
+) -> str:
     """Run to completion in its own process group (killed on timeout); return the output, raise on failure."""
     proc = subprocess.Popen(
         list(args), cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
+        text=True, start_new_session=True, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out, _ = proc.communicate(stdin, timeout=timeout)
     finally:
         kill_group(proc)
     if proc.returncode != 0:
@@ -48,25 +50,30 @@ def make_workspace(parent: Path, name: str = "acme", *, iac: str = "cdk") -> Pat
     return shared_make_workspace(parent / name, steps)
 
 
+STACK = "packages/infra/acme_infra/stacks/application_stack.py"
+
+
 @pytest.fixture(scope="session")
 def synth_ws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """A CDK workspace with a gateway, an agent, an MCP server, two Cedar policies and the grant; synthesised once."""
-    from nxaws.generators.py_infra.steps import grant_step
-    from nxaws.workspace.projects import Workspace
-    from nxaws.workspace.tree import Tree
+    """A CDK workspace with two gateways (both with permit-all.cedar; my-gateway also denies one tool), an agent and
+    an MCP server, wired with the stack edits the connection generator makes; synthesised once."""
+    from nxaws.generators.py_infra.stack_edit import add_gateway_target, add_invoke_grant
 
     ws = make_workspace(tmp_path_factory.mktemp("cdk"))
+    g(ws, "agentcore-gateway", "second-gateway")
     (ws / "packages/my-gateway/policies/deny-add.cedar").write_text(SECOND_POLICY)
-    workspace = Workspace(Tree(ws))
-    agents = workspace.get("agents")
-    agent = next(c for c in agents.components if c["generator"] == "py#agent")
-    step = grant_step(workspace, workspace.get("my-gateway"), agents, agent)
-    grant = step.splitlines()[-1].strip()
-    stack = ws / "packages/infra/acme_infra/stacks/application_stack.py"
-    stack.write_text(
-        f"{stack.read_text()}        {grant}\n        self.my_gateway.add_mcp_server(self.agents_mcp_server)\n"
-    )
+    stack = ws / STACK
+    source = stack.read_text()
+
+    def connect(text: str) -> str | None:
+        with_target = add_gateway_target(text, "my_gateway", "agents_mcp_server")
+        return add_invoke_grant(with_target, "my_gateway", "agents_agent") if with_target else None
+
+    wired = connect(source)
+    assert wired is not None and wired != source
+    assert connect(wired) == wired  # connecting again changes nothing
+    stack.write_text(wired)
     run(["uv", "sync"], cwd=ws, timeout=600)
     started = time.monotonic()
     run(["uv", "run", "python", "app.py"], cwd=ws / "packages/infra", timeout=600, env=JSII_ENV)
-    return {"ws": ws, "grant": grant, "synth_seconds": time.monotonic() - started}
+    return {"ws": ws, "stack": wired, "synth_seconds": time.monotonic() - started}

@@ -93,10 +93,11 @@ def _cache_home() -> Path:
     return path
 
 
-def nx_install(scratch: Path, *, timeout: float = 900) -> Path:
-    """``node_modules`` of a workspace from ``nxaws new`` after ``npm install``; installed once per machine."""
+def nx_install(scratch: Path, *, extra: dict[str, str] | None = None, timeout: float = 900) -> Path:
+    """``node_modules`` of a workspace from ``nxaws new`` after ``npm install`` (plus ``extra`` pinned packages);
+    installed once per machine and package set."""
     sample = new_workspace(scratch / "npm-sample")
-    dev = json.loads((sample / "package.json").read_text())["devDependencies"]
+    dev = json.loads((sample / "package.json").read_text())["devDependencies"] | (extra or {})
     package = json.dumps({"name": "nxaws-test-nx-plugin", "private": True, "devDependencies": dev}, indent=2)
     home = _cache_home() / f"nx-plugin-{hashlib.sha256(package.encode()).hexdigest()[:12]}"
     home.mkdir(exist_ok=True)

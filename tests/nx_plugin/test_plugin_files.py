@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -12,6 +14,7 @@ from support.workspaces import snapshot
 
 from nxaws.generators import GENERATORS, HERE, folder, schema
 from nxaws.nx_plugin import PLUGIN_DIR, plugin_files
+from nxaws.versions import NPM_VERSIONS
 
 from .nxws import new_workspace, nxaws, run
 
@@ -106,7 +109,11 @@ def test_init_adds_the_plugin_and_nxaws_to_a_workspace_without_them(tmp_path: Pa
     assert {p: c for p, c in files.items() if p.startswith("tools/")} == {
         p: c for p, c in made_by_new.items() if p.startswith("tools/")
     }
-    assert json.loads(files["package.json"])["devDependencies"] == {"nxaws": "file:./tools/nxaws-plugin"}
+    assert json.loads(files["package.json"])["devDependencies"] == {
+        "nxaws": "file:./tools/nxaws-plugin",
+        "smol-toml": NPM_VERSIONS["smol-toml"],
+    }
+    assert json.loads(files["nx.json"]) == {"plugins": ["./tools/nxaws-plugin/graph.js"]}
     pyproject = tomllib.loads(files["pyproject.toml"].decode())
     assert pyproject["dependency-groups"]["dev"] == ["nxaws"]
     expected_source = tomllib.loads(made_by_new["pyproject.toml"].decode())["tool"]["uv"]["sources"]["nxaws"]
@@ -146,3 +153,26 @@ def test_json_mode_prints_only_the_change_set_or_the_error(tmp_path: Path) -> No
     code, answer, _ = _json_run(ws, "g", "py#project", "a", "--bogus", "--dry-run", "--json")
     assert code == 2 and "--bogus" in answer["error"]["message"]
     assert snapshot(ws) == before
+
+
+def test_the_entry_writes_base64_changes_as_bytes(tmp_path: Path) -> None:
+    """A binary change (the nxaws wheel) reaches Nx's tree as the same bytes, text as text."""
+    ws = new_workspace(tmp_path)
+    wheel = bytes(range(256))
+    change_set = {"changes": [{"path": "w.whl", "kind": "create", "content": base64.b64encode(wheel).decode(),
+                               "encoding": "base64"}, {"path": "a.txt", "kind": "create", "content": "text"}],
+                  "install": [], "nextSteps": [], "warnings": []}  # fmt: skip
+    fake_nxaws = tmp_path / "fake-nxaws"
+    fake_nxaws.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(change_set)}\nEOF\n")
+    fake_nxaws.chmod(0o755)
+    script = (
+        "const m = require('./tools/nxaws-plugin/generator.js'); const written = {};"
+        "const tree = {root: process.cwd(), write: (p, c) => { written[p] = Buffer.from(c).toString('hex'); },"
+        " delete: () => {}};"
+        "m['py_project'](tree, {});"
+        "console.log(JSON.stringify(written));"
+    )
+    result = subprocess.run(["node", "-e", script], cwd=ws, capture_output=True, text=True, timeout=60, check=False,
+                            env={**os.environ, "NXAWS_BIN": str(fake_nxaws)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"w.whl": wheel.hex(), "a.txt": b"text".hex()}

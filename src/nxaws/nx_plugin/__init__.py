@@ -5,23 +5,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import tomlkit
-
 from .. import engine
 from ..generators import Result
+from ..generators.new.nxaws_pin import WHEEL_DIR, NxawsPin, apply_pin, chosen_by_user, nxaws_pin
 from ..workspace.errors import UsageError, UserError
 from ..workspace.projects import find_root
-from ..workspace.tomlfile import merge_requirements, multiline_array, read_toml, requirement_key, table, write_toml
+from ..workspace.tomlfile import read_toml, requirement_key, table, write_toml
 from ..workspace.tree import Tree
-from .files import PLUGIN_DIR, PLUGIN_NAME, plugin_files, stale_paths, write_plugin
+from .files import PLUGIN_DIR, PLUGIN_NAME, plugin_files, register_plugin, stale_paths, write_plugin
 
-__all__ = ["PLUGIN_DIR", "init", "main", "plugin_files", "stale_paths", "write_plugin"]
+__all__ = ["PLUGIN_DIR", "init", "main", "pin_nxaws", "plugin_files", "register_plugin", "stale_paths", "write_plugin"]
 
 SYNC_USAGE = """\
 usage: nxaws sync-plugin [--check] [--dry-run]
 
-Rewrite the workspace's Nx plugin (tools/nxaws-plugin) from this nxaws's generator schemas.
-  --check     change nothing; exit 1 and name the files when the plugin is out of date
+Rewrite the workspace's Nx plugin (tools/nxaws-plugin) from this nxaws's generator schemas, and re-pin the
+workspace's nxaws to this one (the wheel in tools/nxaws when nxaws came from a checkout; run `uv sync` after).
+  --check     change nothing; exit 1 and name the files when the plugin or the pin is out of date
   --dry-run   list what would change and write nothing
 """
 INSTALL_COMMANDS = {"npm": "npm install", "uv": "uv sync"}
@@ -46,21 +46,24 @@ def _options(argv: list[str], usage: str, allowed: set[str]) -> set[str] | None:
 
 
 def main(argv: list[str]) -> int:
-    """``nxaws sync-plugin``: rewrite the plugin files; ``--check`` only reports drift (exit 1)."""
+    """``nxaws sync-plugin``: rewrite the plugin files and refresh the workspace's nxaws pin (the wheel in
+    ``tools/nxaws`` included); ``--check`` only reports drift (exit 1)."""
     flags = _options(argv, SYNC_USAGE, {"--check", "--dry-run", "-d"})
     if flags is None:
         return 0
     root = find_root(Path.cwd())
     if "--check" in flags:
-        stale = stale_paths(Tree(root))
+        probe = Tree(root)
+        _stage(probe, refresh=True)
+        stale = [change.path for change in probe.changes()]
         if stale:
             raise UserError(
-                f"The Nx plugin in {PLUGIN_DIR} is out of date with nxaws ({', '.join(stale)}). "
-                "Run `nxaws sync-plugin` to rewrite it."
+                f"The Nx plugin in {PLUGIN_DIR} or the nxaws pin is out of date with this nxaws "
+                f"({', '.join(stale)}). Run `nxaws sync-plugin` to rewrite them."
             )
-        print(f"The Nx plugin in {PLUGIN_DIR} is up to date.")
+        print(f"The Nx plugin in {PLUGIN_DIR} and the nxaws pin are up to date.")
         return 0
-    _write(root, dry_run=bool(flags & {"--dry-run", "-d"}), install=False)
+    _write(root, dry_run=bool(flags & {"--dry-run", "-d"}), install=False, refresh=True)
     return 0
 
 
@@ -70,40 +73,46 @@ def init(argv: list[str]) -> int:
     if flags is None:
         return 0
     root = find_root(Path.cwd())
-    _write(root, dry_run=bool(flags & {"--dry-run", "-d"}), install="--no-install" not in flags, dev_group=True)
+    _write(root, dry_run=bool(flags & {"--dry-run", "-d"}), install="--no-install" not in flags, refresh=False)
     return 0
 
 
-def add_to_dev_group(tree: Tree) -> bool:
-    """List nxaws in the root pyproject.toml's dev group (the plugin runs the workspace's own nxaws)."""
-    from ..generators.new.generator import nxaws_requirement
-
+def pin_nxaws(tree: Tree, *, refresh: bool) -> NxawsPin | None:
+    """List nxaws in the root pyproject.toml's dev group (the plugin runs the workspace's own nxaws) in a form a
+    clone can sync (see ``nxaws_pin``). ``refresh`` instead re-pins an nxaws already listed to this nxaws, unless
+    the workspace points it at a path of its own. Returns the pin recorded, None when there was nothing to do."""
     if not tree.exists("pyproject.toml"):
+        if refresh:
+            return None
         raise UserError("This workspace has no root pyproject.toml: nxaws works in Nx + uv workspaces.")
     doc = read_toml(tree, "pyproject.toml")
-    groups = table(doc, "dependency-groups")
-    dev = groups.setdefault("dev", multiline_array([]))
-    if any(requirement_key(str(item)) == "nxaws" for item in dev):
-        return False
-    requirement, source = nxaws_requirement()
-    merge_requirements(dev, [requirement])
-    if source is not None:
-        inline = tomlkit.inline_table()
-        inline.update(source)
-        table(doc, "tool", "uv", "sources")["nxaws"] = inline
+    dev = table(doc, "dependency-groups").get("dev") or []
+    listed = any(requirement_key(str(item)) == "nxaws" for item in dev)
+    if listed != refresh or (refresh and chosen_by_user(doc)):
+        return None
+    pin = nxaws_pin()
+    apply_pin(tree, doc, pin)
     write_toml(tree, "pyproject.toml", doc)
-    return True
+    return pin
 
 
-def _write(root: Path, *, dry_run: bool, install: bool, dev_group: bool = False) -> None:
-    tree = Tree(root)
-    package_changed = write_plugin(tree)
-    linked = (root / "node_modules" / PLUGIN_NAME / "package.json").is_file()
+def _stage(tree: Tree, *, refresh: bool) -> Result:
+    """Stage the plugin, its registration in nx.json and the nxaws pin; say which installs they need."""
     result = Result()
-    if package_changed or not linked:
+    if write_plugin(tree) or not (tree.root / "node_modules" / PLUGIN_NAME / "package.json").is_file():
         result.install.add("npm")
-    if dev_group and add_to_dev_group(tree):
+    register_plugin(tree)
+    pin = pin_nxaws(tree, refresh=refresh)
+    if pin is not None and any(c.path == "pyproject.toml" or c.path.startswith(WHEEL_DIR) for c in tree.changes()):
         result.install.add("uv")
+        result.next_steps.append(pin.summary)
+        result.warnings += [pin.warning] if pin.warning else []
+    return result
+
+
+def _write(root: Path, *, dry_run: bool, install: bool, refresh: bool) -> None:
+    tree = Tree(root)
+    result = _stage(tree, refresh=refresh)
     if result.install and not install:
         steps = " and ".join(f"`{INSTALL_COMMANDS[kind]}`" for kind in sorted(result.install))
         result.next_steps.append(f"Next: run {steps} so Nx finds the plugin and the plugin finds nxaws.")

@@ -36,7 +36,7 @@ function nxawsGenerator(id) {
     const changeSet = runNxaws(tree.root, ['g', id, '--dry-run', '--json', '--no-interactive', ...flags]);
     for (const change of changeSet.changes) {
       if (change.kind === 'delete') tree.delete(change.path);
-      else tree.write(change.path, change.content);
+      else tree.write(change.path, change.encoding === 'base64' ? Buffer.from(change.content, 'base64') : change.content);
     }
     for (const warning of changeSet.warnings) console.warn(`WARNING ${warning}`);
     return () => {

@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import tomlkit
 
-from ... import __version__
-from ...nx_plugin.files import write_plugin
-from ...versions import NPM_VERSIONS, pin
+from ...nx_plugin.files import register_plugin, write_plugin
+from ...versions import NPM_VERSIONS
+from ...versions import pin as version_pin
 from ...workspace.errors import UserError
 from ...workspace.names import kebab_case
 from ...workspace.tree import Tree
 from .. import Result
 from ..templates import render_dir
+from .nxaws_pin import apply_pin, nxaws_pin
 
 FILES = Path(__file__).parent / "files"
-
-
-def nxaws_requirement() -> tuple[str, dict[str, Any] | None]:
-    """How the workspace gets nxaws: from the local source or wheel it was installed from (PEP 610), else PyPI."""
-    try:
-        raw = metadata.distribution("nxaws").read_text("direct_url.json")
-    except metadata.PackageNotFoundError:
-        raw = None
-    info = json.loads(raw) if raw else {}
-    url = info.get("url", "")
-    if url.startswith("file://"):
-        path = unquote(urlparse(url).path)
-        if info.get("dir_info", {}).get("editable"):
-            return "nxaws", {"path": path, "editable": True}
-        return "nxaws", {"path": path}
-    return f"nxaws=={__version__}", None
 
 
 def generate(tree: Tree, options: dict[str, Any]) -> Result:
@@ -50,21 +32,18 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     python = options.get("python") or f"{sys.version_info.major}.{sys.version_info.minor}"
     if not re.fullmatch(r"3\.\d+", python):
         raise UserError(f"--python takes a Python version like 3.12, not '{python}'.")
-    requirement, source = nxaws_requirement()
+    pin = nxaws_pin()
     variables = {"scope": scope, "python": python, "nx_version": NPM_VERSIONS["nx"]}
     for path, text in render_dir(FILES, variables).items():
         tree.write(path, text)
     doc = tomlkit.parse(tree.read_text("pyproject.toml") or "")
-    doc["dependency-groups"]["dev"].extend([requirement, pin("pytest"), pin("ruff")])
-    if source is not None:
-        nxaws_source = tomlkit.inline_table()
-        nxaws_source.update(source)
-        doc["tool"]["uv"]["sources"]["nxaws"] = nxaws_source
+    apply_pin(tree, doc, pin)
+    doc["dependency-groups"]["dev"].extend([version_pin("pytest"), version_pin("ruff")])
     tree.write("pyproject.toml", tomlkit.dumps(doc))
     write_plugin(tree)  # `nx g nxaws:<generator>` and Nx Console run the same generators
+    register_plugin(tree)  # and Nx's project graph gets the uv workspace's edges
     return Result(
         install={"npm", "uv"} if options["preferInstallDependencies"] else set(),
-        next_steps=[
-            f"Next: cd {root.name} && nxaws g py#project agents",
-        ],
+        next_steps=[pin.summary, f"Next: cd {root.name} && nxaws g py#project agents"],
+        warnings=[pin.warning] if pin.warning else [],
     )

@@ -13,6 +13,7 @@ from ...workspace.python import add_dependencies, add_workspace_dependency
 from ...workspace.tree import Tree
 from ..py_project.generator import ensure_python_project
 from ..templates import render_dir
+from .readiness_probe import render_readiness_probe
 from .stack_edit import add_construct, construct_lines
 
 FILES = Path(__file__).parent / "files"
@@ -35,6 +36,8 @@ def ensure_constructs(tree: Tree, workspace: Workspace) -> Project:
     package = project.path(constructs_module(workspace))
     for rel, text in render_dir(FILES / "constructs" / "core", {}).items():
         tree.write_if_absent(f"{package}/core/{rel}", text, format=True)
+    for rel, text in render_readiness_probe().items():  # the Lambda asset of core/mcp_readiness.py
+        tree.write_if_absent(f"{package}/core/readiness_probe/{rel}", text, format=True)
     tree.write_if_absent(f"{package}/app/__init__.py", "")
     add_dependencies(tree, project.path("pyproject.toml"), CDK_DEPENDENCIES)
     return project

@@ -9,7 +9,7 @@ from ...workspace.names import class_name, kebab_case, snake_case
 from ...workspace.projects import Project, Workspace
 from ...workspace.tree import Tree
 from .. import Result
-from . import cdk, terraform
+from . import cdk, terraform, terraform_root
 
 KINDS = {"py#agent": "agents", "py#mcp-server": "mcp_servers", "agentcore-gateway": "gateways"}
 
@@ -18,15 +18,19 @@ def generate(tree: Tree, options: dict[str, Any]) -> Result:
     workspace = Workspace(tree)
     if (options.get("iac") or workspace_iac(workspace)) == "terraform":
         terraform.ensure_core(tree)
-        return Result(next_steps=[f"Terraform modules are in {terraform.ROOT}/src."])
+        root = terraform_root.ensure_root(tree, workspace)
+        return Result(
+            next_steps=[f"Terraform modules are in {terraform.ROOT}/src; deploy them: npx nx run {root.name}:apply"]
+        )
     app = cdk.ensure_app(tree, workspace)
     return Result(install={"uv"}, next_steps=[f"Synthesise it: npx nx run {app.name}:synth"])
 
 
 def workspace_iac(workspace: Workspace) -> str:
-    """The flavour already in use: a gateway's ``iac``, else Terraform modules on disk, else CDK."""
+    """The flavour already in use: a gateway's or the infra project's ``iac``, else Terraform modules on disk, else
+    CDK."""
     for project in workspace.projects().values():
-        if project.metadata.get("generator") == "agentcore-gateway" and project.metadata.get("iac"):
+        if project.metadata.get("generator") in ("agentcore-gateway", "py#infra") and project.metadata.get("iac"):
             return str(project.metadata["iac"])
     return "terraform" if workspace.tree.is_dir(f"{terraform.ROOT}/src") else "cdk"
 
@@ -55,6 +59,8 @@ def add_component_infra(
     warnings: list[str] = []
     if iac == "terraform":
         terraform.add_module(tree, kind, variables)
+        if (warning := terraform_root.add_root_module(tree, workspace, kind, variables)) is not None:
+            warnings.append(warning)
     elif (warning := cdk.add_component_construct(tree, workspace, kind, variables)) is not None:
         warnings.append(warning)
     if record.get("iac") != iac:

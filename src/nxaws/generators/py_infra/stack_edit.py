@@ -97,3 +97,86 @@ def _add_import(module: cst.Module, from_module: str, name: str) -> cst.Module:
     )
     body.insert(last_import + 1, line)
     return module.with_changes(body=body)
+
+
+# Wiring deployed constructs together (issue 14): the lines the TypeScript plugin leaves to its users. -------------
+def wiring_line(gateway_attr: str, method: str, argument_attr: str) -> str:
+    return f"self.{gateway_attr}.{method}(self.{argument_attr})"
+
+
+def add_gateway_target(source: str, gateway_attr: str, mcp_attr: str) -> str | None:
+    """``source`` with ``self.<gateway_attr>.add_mcp_server(self.<mcp_attr>)`` in ``ApplicationStack.__init__``
+    (the gateway deploys with that MCP server as a target); see :func:`add_wiring`."""
+    return add_wiring(source, gateway_attr, "add_mcp_server", mcp_attr)
+
+
+def add_invoke_grant(source: str, gateway_attr: str, agent_attr: str) -> str | None:
+    """``source`` with ``self.<gateway_attr>.grant_invoke_access(self.<agent_attr>)`` in ``ApplicationStack.__init__``
+    (the agent's role may call ``bedrock-agentcore:InvokeGateway``); see :func:`add_wiring`."""
+    return add_wiring(source, gateway_attr, "grant_invoke_access", agent_attr)
+
+
+def add_wiring(source: str, gateway_attr: str, method: str, argument_attr: str) -> str | None:
+    """``self.<gateway_attr>.<method>(self.<argument_attr>)`` as a statement of ``ApplicationStack.__init__``, after
+    the statements assigning both attributes (and after earlier ``<method>`` calls on the gateway).
+
+    Unchanged when the call is there already (whatever its other arguments); None when the stack is not recognisable:
+    no ``ApplicationStack.__init__``, or one of the attributes is not assigned in its body.
+    """
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return None
+    init = _stack_init(module)
+    if init is None or not isinstance(init.body, cst.IndentedBlock):
+        return None
+    body = list(init.body.body)
+    assigned: dict[str, int] = {}
+    for index, statement in enumerate(body):
+        for attr in _assigned_self_attributes(statement):
+            assigned[attr] = index
+    if gateway_attr not in assigned or argument_attr not in assigned:
+        return None
+    calls = {index: call for index, statement in enumerate(body) if (call := _self_call(statement)) is not None}
+    same = [index for index, (gateway, name, _) in calls.items() if (gateway, name) == (gateway_attr, method)]
+    if any(calls[index][2] == argument_attr for index in same):
+        return source
+    at = max(assigned[gateway_attr], assigned[argument_attr], *same) + 1
+    body.insert(at, cst.parse_statement(wiring_line(gateway_attr, method, argument_attr) + "\n"))
+    edited = module.deep_replace(init, init.with_changes(body=init.body.with_changes(body=body)))
+    assert isinstance(edited, cst.Module)
+    return edited.code
+
+
+def _self_attribute(node: cst.BaseExpression) -> str | None:
+    """``x`` for ``self.x``."""
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
+
+
+def _assigned_self_attributes(statement: cst.BaseStatement) -> list[str]:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return []
+    found = []
+    for small in statement.body:
+        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else []
+        if isinstance(small, cst.AnnAssign):
+            targets = [small.target]
+        found += [attr for target in targets if (attr := _self_attribute(target)) is not None]
+    return found
+
+
+def _self_call(statement: cst.BaseStatement) -> tuple[str, str, str | None] | None:
+    """``(gateway, method, first argument)`` for a statement ``self.<gateway>.<method>(self.<argument>, ...)``."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    expr = statement.body[0]
+    if not (isinstance(expr, cst.Expr) and isinstance(expr.value, cst.Call)):
+        return None
+    func = expr.value.func
+    if not isinstance(func, cst.Attribute) or (gateway := _self_attribute(func.value)) is None:
+        return None
+    args = expr.value.args
+    first = _self_attribute(args[0].value) if args and args[0].keyword is None else None
+    return gateway, func.attr.value, first

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...workspace.tree import Tree
 from ..templates import render_dir
+from .readiness_probe import render_readiness_probe
 
 FILES = Path(__file__).parent / "files" / "terraform"
 ROOT = "packages/common/terraform"
@@ -16,6 +17,8 @@ KIND_FOLDERS = {"agents": "agents", "mcp_servers": "mcp-servers", "gateways": "g
 def ensure_core(tree: Tree) -> None:
     for rel, text in render_dir(FILES / "core", {}).items():
         tree.write_if_absent(f"{ROOT}/src/core/{rel}", text)
+    for rel, text in render_readiness_probe().items():  # the gateway modules' probe, run with `uv run --script`
+        tree.write_if_absent(f"{ROOT}/src/core/readiness-probe/{rel}", text, format=True)
     tree.write_if_absent(f"{ROOT}/README.md", (FILES / "README.md").read_text())
 
 

@@ -2,6 +2,8 @@
 
 from .agentcore_gateway import AgentCoreGateway
 from .agentcore_runtime import AgentCoreRuntime, AgentRuntime, McpServerRuntime
+from .gateway_waf import GatewayWebAcl
+from .mcp_readiness import McpReadinessProbe
 from .paths import workspace_root
 from .runtime_config import RuntimeConfig
 from .user_identity import GatewayIdentity, UserIdentity
@@ -11,6 +13,8 @@ __all__ = [
     "AgentCoreRuntime",
     "AgentRuntime",
     "GatewayIdentity",
+    "GatewayWebAcl",
+    "McpReadinessProbe",
     "McpServerRuntime",
     "RuntimeConfig",
     "UserIdentity",

@@ -1,9 +1,11 @@
-"""An MCP AgentCore Gateway (IAM auth unless told otherwise) with Cedar policies from a folder of ``*.cedar`` files."""
+"""An MCP AgentCore Gateway (IAM auth unless told otherwise) with Cedar policies from a folder of ``*.cedar`` files,
+a WAF web ACL, and MCP server targets created once their servers answer."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 from aws_cdk import Names, Stack
 from aws_cdk import aws_bedrockagentcore as agentcore
@@ -11,6 +13,8 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .agentcore_runtime import McpServerRuntime
+from .gateway_waf import GatewayWebAcl
+from .mcp_readiness import McpReadinessProbe
 from .runtime_config import RuntimeConfig
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -27,8 +31,10 @@ class AgentCoreGateway(Construct):
         class_name: str,
         policies_dir: Path | None,
         authorizer: agentcore.IGatewayAuthorizerConfig | None = None,
+        enable_waf: bool = True,
     ) -> None:
-        """``authorizer`` defaults to AWS IAM (SigV4); pass ``GatewayAuthorizer.using_cognito(...)`` for JWTs."""
+        """``authorizer`` defaults to AWS IAM (SigV4); pass ``GatewayAuthorizer.using_cognito(...)`` for JWTs.
+        ``enable_waf`` puts a regional WAFv2 web ACL (AWS managed rule groups, logged) in front of the gateway."""
         super().__init__(scope, construct_id)
         files = sorted(policies_dir.glob("*.cedar")) if policies_dir and policies_dir.is_dir() else []
         self.policy_engine = (
@@ -54,6 +60,8 @@ class AgentCoreGateway(Construct):
             else None,
         )
         self.policies = [self._add_policy(path) for path in files]
+        self.waf = GatewayWebAcl(self, "Waf", gateway_arn=self.gateway.gateway_arn) if enable_waf else None
+        self._readiness: McpReadinessProbe | None = None
         RuntimeConfig.of(self).set("agentcore", "gateways", {class_name: self.gateway.gateway_url})
 
     @property
@@ -81,7 +89,10 @@ class AgentCoreGateway(Construct):
                 )
             ],
         )
-        server.runtime.grant_invoke(self.gateway.role)
+        server.runtime.grant_invoke(self.gateway.role).apply_before(target)
+        # AgentCore lists the server's tools when it creates the target: wait until the server can answer.
+        self._readiness = self._readiness or McpReadinessProbe(self, "McpReadiness")
+        target.node.add_dependency(self._readiness.wait_for(server))
         for policy in self.policies:  # Cedar validates actions against the targets' tools.
             policy.node.add_dependency(target)
         return target
@@ -95,10 +106,13 @@ class AgentCoreGateway(Construct):
                 raise ValueError(f"{path}: unknown placeholder {match.group(0)} (known: {', '.join(values)})")
             return values[match.group(1)]
 
-        name = re.sub(r"\W+", "_", path.stem).strip("_")
-        return self.policy_engine.add_policy(
+        policy = self.policy_engine.add_policy(
             f"Policy-{path.stem}",
-            policy_name=name if name[:1].isalpha() else f"policy_{name}",
             statement=agentcore.PolicyStatement.from_cedar(_PLACEHOLDER.sub(fill, path.read_text())),
             validation_mode=agentcore.PolicyValidationMode.IGNORE_ALL_FINDINGS,
         )
+        # Policy names are unique per account and region, so two gateways' permit-all.cedar must not clash: the
+        # name comes from the construct path (letters and digits, a hash, at most 48), as the TypeScript plugin does.
+        name = Names.unique_resource_name(policy, max_length=48)
+        cast(agentcore.CfnPolicy, policy.node.default_child).name = name if name[:1].isalpha() else f"P{name[:47]}"
+        return policy

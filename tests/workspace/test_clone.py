@@ -93,9 +93,10 @@ def test_binary_changes_travel_base64_in_the_change_set() -> None:
     wheel = b"PK\x03\x04\xff\xfe binary"
     outcome = Outcome([Change(WHEEL, "create", wheel), Change("a.txt", "update", b"text")], Result())
     changes = json.loads(change_set_json(outcome, install=False))["changes"]
-    assert changes[0] == {"path": WHEEL, "kind": "create", "content": base64.b64encode(wheel).decode(),
+    assert [c["path"] for c in changes] == ["a.txt", WHEEL]  # sorted by path, like the printed list
+    assert changes[1] == {"path": WHEEL, "kind": "create", "content": base64.b64encode(wheel).decode(),
                           "encoding": "base64"}  # fmt: skip
-    assert changes[1] == {"path": "a.txt", "kind": "update", "content": "text"}
+    assert changes[0] == {"path": "a.txt", "kind": "update", "content": "text"}
 
 
 def test_sync_plugin_refreshes_a_stale_wheel_and_leaves_a_users_own_source(tmp_path: Path) -> None:

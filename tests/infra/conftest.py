@@ -56,24 +56,20 @@ STACK = "packages/infra/acme_infra/stacks/application_stack.py"
 @pytest.fixture(scope="session")
 def synth_ws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A CDK workspace with two gateways (both with permit-all.cedar; my-gateway also denies one tool), an agent and
-    an MCP server, wired with the stack edits the connection generator makes; synthesised once."""
-    from nxaws.generators.py_infra.stack_edit import add_gateway_target, add_invoke_grant
+    an MCP server, wired by the connection generator alone (no hand edit); synthesised once."""
+    from support.workspaces import snapshot
 
     ws = make_workspace(tmp_path_factory.mktemp("cdk"))
     g(ws, "agentcore-gateway", "second-gateway")
     (ws / "packages/my-gateway/policies/deny-add.cedar").write_text(SECOND_POLICY)
-    stack = ws / STACK
-    source = stack.read_text()
-
-    def connect(text: str) -> str | None:
-        with_target = add_gateway_target(text, "my_gateway", "agents_mcp_server")
-        return add_invoke_grant(with_target, "my_gateway", "agents_agent") if with_target else None
-
-    wired = connect(source)
-    assert wired is not None and wired != source
-    assert connect(wired) == wired  # connecting again changes nothing
-    stack.write_text(wired)
+    connections = (["connection", "my-gateway", "agents"], ["connection", "agents", "my-gateway"])
+    for argv in connections:
+        g(ws, *argv)
+    wired = snapshot(ws)
+    for argv in connections:
+        g(ws, *argv)
+    assert snapshot(ws) == wired  # connecting again changes nothing
     run(["uv", "sync"], cwd=ws, timeout=600)
     started = time.monotonic()
     run(["uv", "run", "python", "app.py"], cwd=ws / "packages/infra", timeout=600, env=JSII_ENV)
-    return {"ws": ws, "stack": wired, "synth_seconds": time.monotonic() - started}
+    return {"ws": ws, "stack": (ws / STACK).read_text(), "synth_seconds": time.monotonic() - started}

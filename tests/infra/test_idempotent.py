@@ -72,16 +72,9 @@ def test_stack_edit_reports_a_stack_it_cannot_edit() -> None:
     assert add_construct("x = 1\n", "m", "MyGateway", "my_gateway") is None
 
 
-def test_grant_step_uses_the_stack_attribute_names(tmp_path: Path) -> None:
-    from nxaws.generators.py_infra.steps import grant_step
-    from nxaws.workspace.projects import Workspace
-    from nxaws.workspace.tree import Tree
-
+def test_connecting_grants_with_the_stack_attribute_names_the_user_chose(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     stack = ws / "packages/infra/acme_infra/stacks/application_stack.py"
     stack.write_text(stack.read_text().replace("self.my_gateway", "self.tools_gateway"))
-    workspace = Workspace(Tree(ws))
-    agents = workspace.get("agents")
-    agent = next(c for c in agents.components if c["generator"] == "py#agent")
-    step = grant_step(workspace, workspace.get("my-gateway"), agents, agent)
-    assert step.splitlines()[-1] == "    self.tools_gateway.grant_invoke_access(self.agents_agent)"
+    g(ws, "connection", "agents", "my-gateway")
+    assert "        self.tools_gateway.grant_invoke_access(self.agents_agent)\n" in stack.read_text()

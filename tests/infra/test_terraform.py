@@ -165,16 +165,3 @@ def test_runtime_config_core_modules(modules: dict[str, dict]) -> None:
     assert {"namespace", "key", "value"} <= set(blocks(entry, "variable"))
     deployment = modules["core/runtime-config/appconfig-deployment/main.tf"]
     assert "aws_appconfig_deployment" in str(deployment["resource"])
-
-
-def test_grant_step_for_terraform(tf_ws: Path) -> None:
-    from nxaws.generators.py_infra.steps import grant_step
-    from nxaws.workspace.projects import Workspace
-    from nxaws.workspace.tree import Tree
-
-    workspace = Workspace(Tree(tf_ws))
-    agents = workspace.get("agents")
-    agent = next(c for c in agents.components if c["generator"] == "py#agent")
-    step = grant_step(workspace, workspace.get("my-gateway"), agents, agent)
-    assert 'Action = ["bedrock-agentcore:InvokeGateway"], Resource = [module.my_gateway.gateway_arn]' in step
-    assert "packages/common/terraform/src/app/agents/agents-agent" in step

@@ -20,7 +20,7 @@ from ...workspace.projects import Project, Workspace
 from ...workspace.python import add_workspace_dependency
 from ...workspace.tree import Tree
 from .. import Result, default
-from ..py_infra.steps import grant_step
+from ..py_infra.steps import wire_invoke_grant
 from .candidates import Candidate
 from .gateway_mcp import gateway_metadata
 from .library import GatewayClient, ensure_library, library_module
@@ -99,12 +99,8 @@ def connect(
             )
     add_component(agent_project, ID, agent_path, rc, framework=framework.name, sourcePath=agent.get("path"))
     workspace.save(agent_project)
-    return Result(
-        install={"uv"},
-        warnings=warnings,
-        next_steps=[
-            f"Run it locally: npx nx run {agent_project.name}:{agent_name}-dev "
-            f"(the agent, the {metadata.get('name')} local gateway and its MCP servers; LOCAL_DEV=true).",
-            grant_step(workspace, gateway, agent_project, agent),
-        ],
-    )
+    by_hand = wire_invoke_grant(workspace, gateway, agent_project, agent)
+    run = (f"Run it locally: npx nx run {agent_project.name}:{agent_name}-dev "
+           f"(the agent, the {metadata.get('name')} local gateway and its MCP servers; LOCAL_DEV=true).")  # fmt: skip
+    grant = [f"Grant the deployed agent access to the gateway: {by_hand}"] if by_hand else []
+    return Result(install={"uv"}, warnings=warnings, next_steps=[run, *grant])

@@ -13,11 +13,12 @@ from ...local_gateway.config import SEPARATOR
 from ...workspace.errors import UserError
 from ...workspace.jsonfile import dumps
 from ...workspace.metadata import add_component, add_dependency
-from ...workspace.names import kebab_case, snake_case
+from ...workspace.names import kebab_case
 from ...workspace.projects import Project, Workspace
 from ...workspace.tree import Tree
 from .. import Result
 from ..agentcore_gateway.generator import CONFIG_FILE
+from ..py_infra.steps import wire_gateway_target
 from .candidates import Candidate
 
 ID = "agentcore-gateway#mcp-connection"
@@ -122,10 +123,6 @@ def connect(
     example_policy_cases(tree, gateway, target)
     add_component(gateway, ID, mcp_project.root, target)
     workspace.save(gateway)
-    construct = snake_case(str(metadata.get("rc") or "gateway"))
-    return Result(
-        next_steps=[
-            f"Tools of {mcp_project.name} now appear on the local gateway as {target}___<tool>.",
-            f"Deployed: also attach it in your infrastructure: {construct}.add_mcp_server(<mcp server construct>).",
-        ]
-    )
+    by_hand = wire_gateway_target(workspace, gateway, mcp_project, component)
+    steps = [f"Tools of {mcp_project.name} now appear on the local gateway as {target}{SEPARATOR}<tool>."]
+    return Result(next_steps=[*steps, *([f"Deployed: {by_hand}"] if by_hand else [])])

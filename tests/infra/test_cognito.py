@@ -11,7 +11,7 @@ import pytest
 
 from infra.conftest import JSII_ENV, g, nxaws, run
 from infra.test_terraform import CLEAN, TF, blocks, resources
-from nxaws.generators.py_infra.stack_edit import add_construct
+from nxaws.codemods.application_stack import add_construct
 
 GATEWAY_FILES = Path(__file__).parents[2] / "src/nxaws/generators/agentcore_gateway/files/cedar"
 DISCOVERY = "https://cognito-idp.${local.region}.amazonaws.com/${var.user_pool_id}/.well-known/openid-configuration"

@@ -8,7 +8,7 @@ import pytest
 from support.workspaces import snapshot
 
 from infra.conftest import g, make_workspace, nxaws
-from nxaws.generators.py_infra.stack_edit import add_construct, stack_attributes
+from nxaws.codemods.application_stack import add_construct, stack_attributes
 
 
 @pytest.mark.parametrize("iac", ["cdk", "terraform"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nxaws.generators.py_infra.stack_edit import add_gateway_target, add_invoke_grant
+from nxaws.codemods.application_stack import add_gateway_target, add_invoke_grant
 
 STACK = """from aws_cdk import Stack
 

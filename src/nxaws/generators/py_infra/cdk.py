@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ...codemods.application_stack import add_construct, construct_lines
 from ...codemods.reexport import add_reexport
 from ...versions import NPM_VERSIONS
 from ...workspace.jsonfile import TARGET_KEY_ORDER, ordered
@@ -14,7 +15,6 @@ from ...workspace.tree import Tree
 from ..py_project.generator import ensure_python_project
 from ..templates import render_dir
 from .readiness_probe import render_readiness_probe
-from .stack_edit import add_construct, construct_lines
 
 FILES = Path(__file__).parent / "files"
 CDK_DEPENDENCIES = ["aws-cdk-lib", "constructs"]

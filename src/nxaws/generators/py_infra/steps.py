@@ -45,7 +45,7 @@ def _wire(workspace: Workspace, gateway: Project, other: Project, component: dic
         if method == "add_mcp_server":
             return terraform_root.add_terraform_gateway_target(tree, gateway_module, other_module)
         return terraform_root.add_terraform_invoke_grant(tree, gateway_module, other_module)
-    from .stack_edit import add_wiring, stack_attributes, wiring_line
+    from ...codemods.application_stack import add_wiring, stack_attributes, wiring_line
 
     stack_path = _stack_path(workspace)
     source = tree.read_text(stack_path) or ""

@@ -1,8 +1,12 @@
-"""Scoped libcst edits of the CDK app's ``ApplicationStack``: add a generated construct as an attribute."""
+"""Scoped libcst edits of the CDK app's ``ApplicationStack``: add a generated construct as an attribute, and wire
+deployed constructs together. Only ``ApplicationStack.__init__`` is touched; the rest of the user's stack stays."""
 
 from __future__ import annotations
 
 import libcst as cst
+
+from ._imports import add_import
+from ._nodes import find_all
 
 STACK_CLASS = "ApplicationStack"
 IDENTITY_CLASS = "UserIdentity"
@@ -30,9 +34,7 @@ def add_construct(
     init = _stack_init(module)
     if init is None:
         return None
-    import libcst.matchers as m  # a quarter second of imports: only py#infra edits the stack
-
-    if m.findall(init, m.Call(func=m.Name(class_name))):
+    if any(isinstance(call.func, cst.Name) and call.func.value == class_name for call in find_all(init, cst.Call)):
         return source
     lines = construct_lines(class_name, attribute, identity=identity_module is not None)
     statements = [cst.parse_statement(line + "\n") for line in lines]
@@ -41,8 +43,8 @@ def add_construct(
     module = module.deep_replace(init, new_init)
     assert isinstance(module, cst.Module)
     if identity_module is not None and not _imports(module, IDENTITY_CLASS):
-        module = _add_import(module, identity_module, IDENTITY_CLASS)
-    return _add_import(module, from_module, class_name).code
+        module = add_import(module, identity_module, IDENTITY_CLASS)
+    return add_import(module, from_module, class_name).code
 
 
 def stack_attributes(source: str) -> dict[str, str]:
@@ -56,8 +58,7 @@ def stack_attributes(source: str) -> dict[str, str]:
 
 
 class _SelfAttributes(cst.CSTVisitor):
-    """Plain isinstance checks, not ``libcst.matchers``: this runs on every ``g connection`` and importing the
-    matchers costs a quarter of a second."""
+    """``self.<attr> = <Class>(...)`` assignments (isinstance checks: see ``_nodes`` on ``libcst.matchers``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,22 +82,8 @@ def _stack_init(module: cst.Module) -> cst.FunctionDef | None:
 
 
 def _imports(module: cst.Module, name: str) -> bool:
-    import libcst.matchers as m
-
-    return bool(m.findall(module, m.ImportAlias(name=m.Name(name), asname=None)))
-
-
-def _add_import(module: cst.Module, from_module: str, name: str) -> cst.Module:
-    import libcst.matchers as m
-
-    line = cst.parse_statement(f"from {from_module} import {name}\n")
-    body = list(module.body)
-    last_import = max(
-        (i for i, s in enumerate(body) if m.matches(s, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()]))),
-        default=-1,
-    )
-    body.insert(last_import + 1, line)
-    return module.with_changes(body=body)
+    """``name`` is imported (without ``as``) anywhere in the module."""
+    return any(alias.asname is None and alias.evaluated_name == name for alias in find_all(module, cst.ImportAlias))
 
 
 # Wiring deployed constructs together (issue 14): the lines the TypeScript plugin leaves to its users. -------------

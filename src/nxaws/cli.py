@@ -30,7 +30,7 @@ commands:
   local-bedrock [--port N] [--script FILE]              serve a scripted Bedrock Runtime (Converse) locally
   demo [DIR]                                            build a demo workspace and run an agent through it
   init [--no-install]                                   add the Nx plugin `nxaws` to an existing Nx workspace
-  sync-plugin [--check]                                 rewrite the workspace's Nx plugin schemas
+  sync-plugin [--check]                                 refresh the Nx plugin and the nxaws pin of this workspace
 
 global options: --help, --version, --verbose (tracebacks), --no-interactive (never prompt)
 """

@@ -30,6 +30,7 @@ NPM_VERSIONS: dict[str, str] = {
     "nx": "24.0.6",
     "@modelcontextprotocol/inspector": "2.12.0",
     "aws-cdk": "2.1148.1",
+    "pyright": "1.1.414",  # the type checker generated code is held to (tests/e2e/test_typing.py)
 }
 
 

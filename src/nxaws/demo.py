@@ -37,7 +37,7 @@ STEPS: list[tuple[str, dict[str, object]]] = [
 NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false", "NX_SKIP_NX_CACHE": "true"}
 
 SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id"
-QUESTIONS = [("What is 40 plus 2?", "demo-session-1"), ("whoami", "demo-session-2")]
+QUESTIONS = [("What is 40 plus 2?", "demo-session-1")]
 
 DEPLOYED_SCRIPT = """
 from {module} import MyGatewayClientStrands, session_id_context

@@ -1,10 +1,11 @@
 """One agent per AgentCore runtime session, built off the event loop, bounded in number and idle time.
 
 Each session gets its own agent (its memory, its gateway clients, its session header). ``SessionPool`` keeps
-at most ``max_sessions`` of them (env ``AGENT_MAX_SESSIONS``, default 100): making room closes the least
-recently used idle one. An agent unused for ``idle_timeout`` seconds (env ``AGENT_SESSION_IDLE_TIMEOUT``,
-default 900, AgentCore Runtime's own idle-session timeout) is closed too. Closing exits the context manager
-the factory returned, which closes that agent's gateway clients.
+at most ``max_sessions`` of them (env ``AGENT_MAX_SESSIONS``, default 32; a Strands agent holds a thread and a
+few sockets per gateway): making room closes the least recently used idle one. An agent unused for
+``idle_timeout`` seconds (env ``AGENT_SESSION_IDLE_TIMEOUT``, default 900, AgentCore Runtime's own idle-session
+timeout) is closed too. Closing exits the context manager the factory returned, which closes that agent's
+gateway clients.
 
 A session answers one request at a time: a second one while it is busy gets ``SessionBusyError`` (HTTP 409),
 never a second conversation interleaved with the first. A build that fails is not kept, so the next request
@@ -21,7 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any, Generic, TypeVar
 
-from .session_context import get_current_session_id
+from .session_context import get_current_session_id, session_id_context
 
 T = TypeVar("T")
 MAX_SESSIONS_ENV = "AGENT_MAX_SESSIONS"
@@ -61,7 +62,7 @@ class SessionPool(Generic[T]):
         idle_timeout: float | None = None,
     ) -> None:
         self._factory = factory
-        self.max_sessions = max_sessions or int(_setting(MAX_SESSIONS_ENV, 100))
+        self.max_sessions = max_sessions or int(_setting(MAX_SESSIONS_ENV, 32))
         self.idle_timeout = idle_timeout or _setting(IDLE_TIMEOUT_ENV, 900)
         self._entries: OrderedDict[str, _Entry] = OrderedDict()  # least recently used first
         self._retiring: list[_Entry] = []
@@ -93,11 +94,12 @@ class SessionPool(Generic[T]):
     @asynccontextmanager
     async def use(self, session_id: str | None = None) -> AsyncIterator[T]:
         """The session's agent, held for this block; it is built in a worker thread the first time."""
+        session_id = session_id or get_current_session_id()
         key = _key(session_id)
         entry = self._claim(key)
         try:
             if entry.manager is None:
-                await asyncio.to_thread(self._build, entry)
+                await asyncio.to_thread(self._build, session_id, entry)
         except BaseException:
             self._drop(key, entry)
             raise
@@ -149,9 +151,10 @@ class SessionPool(Generic[T]):
             self._start_closer()
             return entry
 
-    def _build(self, entry: _Entry) -> None:
-        manager = self._factory()
-        agent = manager.__enter__()
+    def _build(self, session_id: str | None, entry: _Entry) -> None:
+        with session_id_context(session_id):  # what the agent's gateway clients stamp on their requests
+            manager = self._factory()
+            agent = manager.__enter__()
         with self._lock:
             entry.manager, entry.agent = manager, agent
             orphaned = entry.dropped  # the request gave up (cancelled) while this was being built

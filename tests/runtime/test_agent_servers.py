@@ -170,4 +170,4 @@ def test_a_model_error_ends_the_stream_with_an_error_line(
     assert len(lines) == 1 and "content" not in lines[0], lines
     assert error in lines[0]["error"] or "Too many requests" in lines[0]["error"], lines
     assert took < 60, took  # with the generated retry settings, not Strands' two minutes
-    print(f"{framework} {error}: error line after {took:.1f} s, {len(bedrock.received)} model requests")
+    print(f"{framework} {error}: after {took:.1f} s and {len(bedrock.received)} model requests: {lines[0]}")

@@ -68,7 +68,7 @@ def main() -> None:
     session = boto3.Session(
         aws_access_key_id="AKIABENCH0000000001", aws_secret_access_key="bench-secret", region_name="us-east-1"
     )
-    auth = sigv4.SigV4HTTPXAuth("us-east-1", credentials=session.get_credentials())
+    auth = sigv4.SigV4HTTPXAuth(session.get_credentials(), "bedrock-agentcore", "us-east-1")
 
     def build() -> httpx.Request:
         return httpx.Request("POST", URL, content=BODY, headers=HEADERS)

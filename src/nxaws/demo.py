@@ -1,12 +1,15 @@
-"""``nxaws demo``: build a workspace from nothing, start the local loop, and call a tool through the gateway.
+"""``nxaws demo``: build a workspace from nothing, start the local loop, and ask the agent to use a gateway tool.
 
 It runs what a user runs — ``nxaws new``, the generators, ``uv sync``, ``npm install``, then
-``nx run <agents>:agent-dev`` — and talks to the result with the generated gateway client.
+``nx run <agents>:agent-dev`` — with the agent's Bedrock model pointed at ``nxaws local-bedrock`` (a scripted
+model: it calls the gateway's ``___add`` tool and answers with its result), and prints the agent's streamed
+answer to ``POST /invocations``. The deployed path (SigV4 to an IAM-mode gateway) follows with the client alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from . import engine
+from .local_bedrock import LocalBedrock, serving_bedrock
 from .processes import kill_group
 from .workspace.errors import UserError
 
@@ -32,17 +36,8 @@ STEPS: list[tuple[str, dict[str, object]]] = [
 ]
 NX_ENV = {"NX_DAEMON": "false", "NX_NO_CLOUD": "true", "NX_TUI": "false", "NX_SKIP_NX_CACHE": "true"}
 
-CLIENT_SCRIPT = """
-import os
-os.environ["LOCAL_DEV"] = "true"
-from {module} import MyGatewayClientStrands, session_id_context
-
-with session_id_context("demo-session-1"), MyGatewayClientStrands.create() as gateway:
-    tools = gateway.list_tools_sync()
-    print("tools the agent sees:", ", ".join(sorted(t.tool_name for t in tools)))
-    result = gateway.call_tool_sync("demo-1", "tools___add", {{"a": 40, "b": 2}})
-    print("tools___add(40, 2) through the local gateway ->", result["content"][0]["text"])
-"""
+SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id"
+QUESTIONS = [("What is 40 plus 2?", "demo-session-1")]
 
 DEPLOYED_SCRIPT = """
 from {module} import MyGatewayClientStrands, session_id_context
@@ -96,32 +91,66 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 
 def run(directory: Path, out=sys.stdout, timeout: float = 120) -> None:
-    """Start ``agent-dev`` (agent + local gateway + MCP server) and call a tool through the gateway."""
+    """Start ``agent-dev`` (agent + local gateway + MCP server) and ask the agent questions its tools answer."""
     busy = [p for p in (8000, 8081, 8100) if not _port_free(p)]
     if busy:
         raise UserError(f"Port(s) {', '.join(map(str, busy))} are in use; stop what listens there and run again.")
     scope = directory.name.replace("-", "_")
     log_path = directory / "tmp" / "agent-dev.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    out.write(f"\nStarting `npx nx run {scope}.agents:agent-dev` (log: {log_path.relative_to(directory.parent)})\n")
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        ["npx", "nx", "run", f"{scope}.agents:agent-dev", "--outputStyle=stream"],
-        cwd=directory, env={**os.environ, **NX_ENV}, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        _wait("http://127.0.0.1:8100/mcp", proc, timeout)
-        _wait("http://127.0.0.1:8081/ping", proc, timeout)
-        out.write("\nagent-dev is up: agent on :8081, local gateway on :8100, MCP server on :8000\n")
-        script = CLIENT_SCRIPT.format(module=f"{scope}_agent_connection")
-        result = subprocess.run(["uv", "run", "python", "-c", script], cwd=directory, text=True,
-                                capture_output=True, timeout=timeout, check=False)  # fmt: skip
-        out.write(result.stdout)
-        if result.returncode != 0:
-            raise UserError(f"The gateway client failed:\n{result.stderr[-2000:]}")
-    finally:
-        kill_group(proc)
-        log.close()
+    with serving_bedrock() as bedrock, log_path.open("wb") as log:
+        out.write(f"\nStarting `npx nx run {scope}.agents:agent-dev` (log: {log_path.relative_to(directory.parent)}),"
+                  f" its Bedrock model pointed at nxaws local-bedrock ({bedrock.url}): a scripted model, not a real"
+                  " one\n")  # fmt: skip
+        proc = subprocess.Popen(
+            ["npx", "nx", "run", f"{scope}.agents:agent-dev", "--outputStyle=stream"], cwd=directory,
+            env={**os.environ, **NX_ENV, **bedrock.client_env()}, start_new_session=True, stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait("http://127.0.0.1:8100/mcp", proc, timeout)
+            _wait("http://127.0.0.1:8081/ping", proc, timeout)
+            out.write("\nagent-dev is up: agent on :8081, local gateway on :8100, MCP server on :8000\n")
+            for prompt, session_id in QUESTIONS:
+                bedrock.clear()
+                _ask(prompt, session_id, out, timeout)
+                out.write(f"  {_what_the_model_did(bedrock)}\n")
+        finally:
+            kill_group(proc)
+
+
+def _ask(prompt: str, session_id: str, out, timeout: float) -> None:
+    """``POST /invocations`` and print the agent's answer as it streams in."""
+    out.write(f"\nPOST /invocations {json.dumps({'prompt': prompt})}  ({SESSION_HEADER}: {session_id})\n")
+    out.write("  agent (scripted model)> ")
+    out.flush()
+    headers = {SESSION_HEADER: session_id}
+    with httpx.stream("POST", "http://127.0.0.1:8081/invocations", json={"prompt": prompt}, headers=headers,
+                      timeout=timeout) as response:  # fmt: skip
+        if response.status_code != 200:
+            raise UserError(f"The agent answered HTTP {response.status_code}: {response.read().decode()[:500]}")
+        for line in response.iter_lines():
+            chunk = json.loads(line) if line else {}
+            if "error" in chunk:
+                raise UserError(f"The agent failed: {chunk['error']}")
+            out.write(chunk.get("content", ""))
+            out.flush()
+    out.write("\n")
+
+
+def _what_the_model_did(bedrock: LocalBedrock) -> str:
+    """What local-bedrock saw: the tools the agent offered its model and the call the script made."""
+    requests = [r["body"] for r in bedrock.received]
+    offered = sorted(t["toolSpec"]["name"] for t in requests[0].get("toolConfig", {}).get("tools", []))
+    uses = [
+        block["toolUse"] for body in requests for m in body["messages"] for block in m["content"] if "toolUse" in block
+    ]
+    called = (
+        f"; it called {uses[0]['name']}({json.dumps(uses[0]['input'])}), which the agent ran via the gateway"
+        if uses
+        else ""
+    )
+    return f"(the scripted model was offered {', '.join(offered)}{called})"
 
 
 def run_deployed(directory: Path, out=sys.stdout, timeout: float = 120) -> None:

@@ -33,6 +33,7 @@ NPM_VERSIONS: dict[str, str] = {
     "smol-toml": "1.9.0",  # the Nx plugin's graph.js reads pyproject.toml with it; nx 24.0.6's own, so one copy
     "@nxlv/python": "23.0.0",  # only in tests: TypeScript-plugin workspaces use it (upstream pins 23.0.0)
     "@nx/devkit": "24.0.0",  # @nxlv/python's peer dependency (the newest the registry has; peer nx >=23 <=25)
+    "pyright": "1.1.414",  # the type checker generated code is held to (tests/e2e/test_typing.py)
 }
 
 

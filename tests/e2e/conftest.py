@@ -2,13 +2,14 @@
 
 acme.agents (Strands agent, :8081) and acme.lcagents (LangChain agent, :8082) are connected to the
 @acme/my-gateway gateway (:8100), which has the acme.tools MCP server (:8000) attached as target ``tools``.
-These ports are fixed by the generators, so the end-to-end tests run one at a time.
+These ports are fixed by the generators, so the end-to-end tests run one at a time. The agents run unmodified:
+their models are Strands' ``BedrockModel`` and LangChain's ``ChatBedrockConverse``, pointed at ``nxaws
+local-bedrock`` with ``AWS_ENDPOINT_URL_BEDROCK_RUNTIME`` (``agent_env``).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -18,8 +19,8 @@ import pytest
 
 from nxaws import engine
 from nxaws.demo import NX_ENV, build
+from nxaws.local_bedrock import LocalBedrock, serving_bedrock
 
-INJECT = Path(__file__).parent / "inject"
 STEPS: list[tuple[str, dict[str, object]]] = [
     ("py#project", {"name": "agents"}),
     ("py#agent", {"project": "agents"}),
@@ -69,7 +70,13 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def scripted_env() -> dict[str, str]:
-    """Environment for processes whose agents should run the scripted offline models."""
-    python_path = os.pathsep.join(filter(None, [str(INJECT), os.environ.get("PYTHONPATH")]))
-    return {**NX_ENV, "PYTHONPATH": python_path, "NXAWS_SCRIPTED_MODELS": "1"}
+def bedrock() -> Iterator[LocalBedrock]:
+    """``nxaws local-bedrock`` with its built-in script, in this process; agents reach it over HTTP."""
+    with serving_bedrock() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def agent_env(bedrock: LocalBedrock) -> dict[str, str]:
+    """Environment for Nx-run agents: their real Bedrock clients go to local-bedrock (made-up credentials)."""
+    return {**NX_ENV, **bedrock.client_env()}

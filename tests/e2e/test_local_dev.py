@@ -1,4 +1,9 @@
-"""End to end with real Nx, uv, MCP servers, the local gateway and Strands / LangChain agents (issues 3 and 4)."""
+"""End to end with real Nx, uv, MCP servers, the local gateway and Strands / LangChain agents (issues 3, 4, 12).
+
+The agents run as generated, with their real Bedrock model clients talking to ``nxaws local-bedrock``, whose
+built-in script calls the gateway's ``tools___add`` (``tools___whoami`` when asked ``whoami``) and answers with
+its result.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ import pytest
 from support.procs import running, wait_for_http, wait_for_port
 
 from e2e.conftest import require_free_ports
+from nxaws.local_bedrock import LocalBedrock
 
 pytestmark = pytest.mark.slow
+ANSWER = "The gateway's tools___add tool says: 42"
 
 CLIENT_CHECK = """
 import asyncio, os
@@ -46,13 +53,13 @@ def test_generated_clients_talk_to_a_plain_mcp_server_on_the_gateway_port(acme: 
 
 
 @pytest.fixture(scope="module")
-def agent_dev(acme: Path, tmp_path_factory: pytest.TempPathFactory, scripted_env: dict[str, str]) -> Iterator[None]:
+def agent_dev(acme: Path, tmp_path_factory: pytest.TempPathFactory, agent_env: dict[str, str]) -> Iterator[None]:
     """`nx run-many -t agent-dev` boots both agents, the local gateway and the MCP server (shared once)."""
     require_free_ports()
     log = tmp_path_factory.mktemp("nx") / "agent-dev.log"
     command = ["npx", "nx", "run-many", "-t", "agent-dev", "-p", "acme.agents", "acme.lcagents",
                "--outputStyle=stream"]  # fmt: skip
-    with running(command, cwd=acme, env=scripted_env, log=log) as proc:
+    with running(command, cwd=acme, env=agent_env, log=log) as proc:
         try:
             for url in ("http://127.0.0.1:8081/ping", "http://127.0.0.1:8082/ping"):
                 wait_for_http(url, timeout=180, proc=proc)
@@ -65,28 +72,37 @@ def agent_dev(acme: Path, tmp_path_factory: pytest.TempPathFactory, scripted_env
 
 
 def invoke(port: int, prompt: str, session_id: str | None = None) -> str:
+    """The agent's streamed answer (JSON lines of ``content``; an ``error`` line fails the test)."""
     headers = {"x-amzn-bedrock-agentcore-runtime-session-id": session_id} if session_id else {}
     response = httpx.post(f"http://127.0.0.1:{port}/invocations", json={"prompt": prompt}, headers=headers,
                           timeout=60)  # fmt: skip
     response.raise_for_status()
-    return "".join(json.loads(line)["content"] for line in response.text.splitlines() if line)
+    lines = [json.loads(line) for line in response.text.splitlines() if line]
+    assert lines and all("content" in line for line in lines), lines
+    return "".join(line["content"] for line in lines)
 
 
 @pytest.mark.parametrize(("port", "framework"), [(8081, "strands"), (8082, "langchain")])
-def test_agent_calls_a_gateway_tool(agent_dev: None, port: int, framework: str) -> None:
-    """The scripted model calls tools___add through the generated client and the local gateway."""
-    assert "tool said: 42" in invoke(port, "please add 40 and 2", session_id=f"{framework}-add")
+def test_agent_calls_a_gateway_tool(agent_dev: None, bedrock: LocalBedrock, port: int, framework: str) -> None:
+    """The model (local-bedrock) calls tools___add through the generated client and the local gateway."""
+    bedrock.clear()
+    assert invoke(port, "please add 40 and 2", session_id=f"{framework}-add") == ANSWER
+    first, second = bedrock.received
+    assert first["operation"] == "ConverseStream" and first["signed"]
+    assert "tools___add" in [tool["toolSpec"]["name"] for tool in first["body"]["toolConfig"]["tools"]]
+    assert second["body"]["messages"][-1]["content"][0]["toolResult"]["content"] == [{"text": "42"}]
 
 
 @pytest.mark.parametrize(("port", "framework"), [(8081, "strands"), (8082, "langchain")])
 def test_session_id_reaches_the_mcp_server(agent_dev: None, port: int, framework: str) -> None:
     """The inbound session header, bound by the agent's middleware, arrives at the MCP server via the gateway."""
-    assert f"tool said: {framework}-sess-7" in invoke(port, "whoami", session_id=f"{framework}-sess-7")
-    assert f"tool said: {framework}-sess-8" in invoke(port, "whoami", session_id=f"{framework}-sess-8")
+    for session in (f"{framework}-sess-7", f"{framework}-sess-8"):
+        assert invoke(port, "whoami", session_id=session) == f"The gateway's tools___whoami tool says: {session}"
 
 
 def test_agent_ping(agent_dev: None) -> None:
-    assert httpx.get("http://127.0.0.1:8081/ping", timeout=5).json() == {"status": "Healthy"}
+    for port in (8081, 8082):
+        assert httpx.get(f"http://127.0.0.1:{port}/ping", timeout=5).json() == {"status": "Healthy"}
 
 
 def test_connected_workspace_passes_its_own_ruff(acme: Path) -> None:

@@ -36,7 +36,9 @@ requests = st.fixed_dictionaries(
 
 
 def capture(lib: ModuleType, spec: dict) -> httpx.Request:
-    auth = submodule(lib, "core.auth.sigv4").SigV4HTTPXAuth(REGION, credentials=Credentials(KEY, SECRET, "tok"))
+    auth = submodule(lib, "core.auth.sigv4").SigV4HTTPXAuth(
+        Credentials(KEY, SECRET, "tok"), "bedrock-agentcore", REGION
+    )
     captured: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

@@ -1,60 +1,25 @@
-"""The rendered Strands client against real MCP servers on 127.0.0.1 (local-dev mode)."""
+"""The rendered Strands client against real MCP servers on 127.0.0.1 (local-dev mode), with Strands' own
+``BedrockModel`` talking to the scripted Bedrock Runtime (``nxaws local-bedrock``)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import Iterator
 from types import ModuleType
-from typing import Any
 
 import pytest
 from strands import Agent
-from strands.models.model import Model
+from strands.models.bedrock import BedrockModel
 from support.mcp_servers import ServerThread, math_server, serving
 
+from nxaws.local_bedrock import LocalBedrock
+from runtime.gateways import GatewayTools, serving_gateway
 from runtime.mcp_apps import paging_app
 
 pytestmark = pytest.mark.timeout(60)
-
-
-class ScriptedModel(Model):
-    """An offline model: first asks for ``add(40, 2)``, then repeats the tool result as text."""
-
-    def __init__(self) -> None:
-        self.seen_tools: list[str] = []
-
-    def update_config(self, **config: Any) -> None:
-        pass
-
-    def get_config(self) -> dict:
-        return {}
-
-    async def structured_output(self, output_model, prompt, system_prompt=None, **kwargs):  # type: ignore[override]
-        raise NotImplementedError
-        yield
-
-    async def stream(self, messages, tool_specs=None, system_prompt=None, **kwargs) -> AsyncIterator[dict]:  # type: ignore[override]
-        self.seen_tools = [spec["name"] for spec in tool_specs or []]
-        results = [block["toolResult"] for block in messages[-1]["content"] if "toolResult" in block]
-        yield {"messageStart": {"role": "assistant"}}
-        if not results:
-            yield {"contentBlockStart": {"start": {"toolUse": {"toolUseId": "t-1", "name": "add"}}}}
-            yield {"contentBlockDelta": {"delta": {"toolUse": {"input": json.dumps({"a": 40, "b": 2})}}}}
-            yield {"contentBlockStop": {}}
-            yield {"messageStop": {"stopReason": "tool_use"}}
-        else:
-            yield {"contentBlockStart": {"start": {}}}
-            yield {"contentBlockDelta": {"delta": {"text": f"sum={results[0]['content'][0]['text']}"}}}
-            yield {"contentBlockStop": {}}
-            yield {"messageStop": {"stopReason": "end_turn"}}
-        yield {
-            "metadata": {"usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 0}}
-        }
-
-
-@pytest.fixture
-def local_dev(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCAL_DEV", "true")
+MODEL_ID = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+ANSWER = "The gateway's tools___add tool says: 42"
 
 
 def test_create_lists_and_calls_tools_on_the_local_gateway_port(lib: ModuleType, gateway_port: int, local_dev) -> None:
@@ -67,44 +32,48 @@ def test_create_lists_and_calls_tools_on_the_local_gateway_port(lib: ModuleType,
     assert calls == [("add", (2, 3), None)]
 
 
-def test_agent_calls_add_and_session_id_reaches_the_server(lib: ModuleType, gateway_port: int, local_dev) -> None:
-    calls: list = []
-    model = ScriptedModel()
+def test_agent_calls_add_and_session_id_reaches_the_server(
+    lib: ModuleType, gateway_port: int, local_dev, bedrock: LocalBedrock
+) -> None:
+    tools = GatewayTools()
     with (
-        serving(math_server(calls=calls), port=gateway_port),
+        serving_gateway(gateway_port, tools),
         lib.session_id_context("s-1"),
         lib.MyGatewayClientStrands.create() as client,
     ):
-        agent = Agent(model=model, tools=client.list_tools_sync(), callback_handler=None)
+        agent = Agent(model=BedrockModel(model_id=MODEL_ID), tools=client.list_tools_sync(), callback_handler=None)
         result = agent("please add 40 and 2")
-    assert str(result).strip() == "sum=42"
-    assert sorted(model.seen_tools) == ["add", "whoami"]
-    assert calls == [("add", (40, 2), "s-1")]
+    assert str(result).strip() == ANSWER
+    offered = [t["toolSpec"]["name"] for t in bedrock.received[0]["body"]["toolConfig"]["tools"]]
+    assert sorted(offered) == ["tools___add", "tools___whoami"]
+    assert tools.calls == [("add", (40, 2), "s-1")]
 
 
-def test_with_session_id_builds_one_agent_per_session(lib: ModuleType, gateway_port: int, local_dev) -> None:
+def test_with_session_id_builds_one_agent_per_session(
+    lib: ModuleType, gateway_port: int, local_dev, bedrock: LocalBedrock
+) -> None:
     """Each session's agent gets its own gateway client, so the server sees each session's own header."""
-    import contextlib
-
     built: list[str | None] = []
 
     @contextlib.contextmanager
-    def get_agent():
+    def get_agent() -> Iterator[Agent]:
         built.append(lib.get_current_session_id())
         with lib.MyGatewayClientStrands.create() as client:
-            yield Agent(model=ScriptedModel(), tools=client.list_tools_sync(), callback_handler=None)
+            yield Agent(model=BedrockModel(model_id=MODEL_ID), tools=client.list_tools_sync(), callback_handler=None)
 
-    calls: list = []
-    with (
-        serving(math_server(calls=calls), port=gateway_port),
-        lib.with_session_id(get_agent, name="n", description="d") as agent,
-    ):
-        for session in ("a", "b", "a"):
-            with lib.session_id_context(session):
-                assert str(agent("add")).strip() == "sum=42"
-        assert agent.name == "n" and agent.description == "d"
+    async def ask(agent, session: str) -> str:
+        with lib.session_id_context(session):
+            return "".join([event["data"] async for event in agent.stream_async("add") if "data" in event])
+
+    tools = GatewayTools()
+    with serving_gateway(gateway_port, tools), lib.with_session_id(get_agent, name="n", description="d") as agent:
+        answers = [asyncio.run(ask(agent, session)) for session in ("a", "b", "a")]
+        assert (agent.name, agent.description, len(agent.sessions)) == ("n", "d", 2)
+        with lib.session_id_context("a"):
+            assert len(agent.messages) == 8  # session a's own conversation, twice: prompt, tool use, result, answer
+    assert answers == [ANSWER] * 3
     assert built == ["a", "b"]
-    assert [session for _, _, session in calls] == ["a", "b", "a"]
+    assert [session for _, _, session in tools.calls] == ["a", "b", "a"]
 
 
 def test_list_tools_sync_follows_every_page(lib: ModuleType) -> None:
@@ -122,10 +91,10 @@ def test_list_tools_sync_follows_every_page(lib: ModuleType) -> None:
 
 def test_agent_with_client_as_tool_provider_sees_every_page(lib: ModuleType) -> None:
     server = ServerThread(paging_app([["add"], ["t2"], ["t3"]])).start()
-    model = ScriptedModel()
     try:
         client = lib.AgentCoreGatewayMCPClientStrands.without_auth(server.url)
-        agent = Agent(model=model, tools=[client], callback_handler=None)
+        agent = Agent(model=BedrockModel(model_id=MODEL_ID, region_name="us-east-1"), tools=[client],
+                      callback_handler=None)  # fmt: skip
         agent.tool_registry  # noqa: B018 - loading happens when the agent is built
         assert sorted(agent.tool_names) == ["add", "t2", "t3"]
         agent.cleanup()

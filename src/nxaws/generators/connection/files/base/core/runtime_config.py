@@ -26,9 +26,8 @@ def get_agentcore_runtime_config() -> dict[str, Any]:
             "or set LOCAL_DEV=true to use the local gateway."
         )
     try:
-        return AppConfigProvider(environment="default", application=app_id, boto_config=_boto_config()).get(
-            PROFILE, transform="json"
-        )
+        provider = AppConfigProvider(environment="default", application=app_id, boto_config=_boto_config())
+        document = provider.get(PROFILE, transform="json")
     except NoRegionError:
         raise RuntimeError("No AWS region for AppConfig: set AWS_REGION (or AWS_DEFAULT_REGION).") from None
     except GetParameterError as error:
@@ -38,6 +37,9 @@ def get_agentcore_runtime_config() -> dict[str, Any]:
                 "credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an IAM role)."
             ) from None
         raise RuntimeError(f"Could not read AppConfig profile '{PROFILE}' of application {app_id}: {error}") from error
+    if isinstance(document, dict):
+        return document
+    raise RuntimeError(f"AppConfig profile '{PROFILE}' of application {app_id} is not a JSON object.")
 
 
 def _lacks_credentials(error: GetParameterError) -> bool:

@@ -3,8 +3,11 @@
 from collections.abc import Generator
 
 import httpx
+from botocore.credentials import Credentials
 
 from ..session_context import get_current_session_id
+from .local import LocalPrincipalAuth
+from .sigv4 import SERVICE, SigV4HTTPXAuth
 
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 
@@ -29,3 +32,13 @@ class SessionHeaderAuth(httpx.Auth):
             yield request
         else:
             yield from self._inner.auth_flow(request)
+
+
+def sigv4_auth(credentials: Credentials | None, region: str, service: str = SERVICE) -> httpx.Auth:
+    """Session-forwarding SigV4 auth; ``None`` credentials come from the boto3 default chain."""
+    return SessionHeaderAuth(SigV4HTTPXAuth(credentials, service, region))
+
+
+def plain_auth() -> httpx.Auth:
+    """Session-forwarding auth without signing, for the local gateway (with ``NXAWS_LOCAL_PRINCIPAL`` when set)."""
+    return LocalPrincipalAuth(SessionHeaderAuth())

@@ -1,5 +1,6 @@
 """SigV4-sign httpx requests with the boto3 default credential chain."""
 
+import os
 from collections.abc import Generator
 
 import boto3
@@ -7,6 +8,8 @@ import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
+
+SERVICE = "bedrock-agentcore"
 
 
 def _is_stable(name: str) -> bool:
@@ -16,18 +19,23 @@ def _is_stable(name: str) -> bool:
 
 
 class SigV4HTTPXAuth(httpx.Auth):
-    """Sign each request for ``service`` in ``region``.
+    """Sign each request for ``service`` in ``region``: ``SigV4HTTPXAuth(credentials, service, region)``.
 
-    Credentials are frozen per request, so refreshable ones (roles, SSO, container credentials) keep
-    working in a long-lived agent.
+    The arguments are the TypeScript plugin's, in its order, and may also be given by keyword. Without
+    credentials the boto3 default chain's are used; without a region, AWS_REGION / AWS_DEFAULT_REGION.
+    Credentials are frozen per request, so refreshable ones (roles, SSO, containers) keep working in a
+    long-lived agent.
     """
 
     requires_request_body = True
 
-    def __init__(self, region: str, service: str = "bedrock-agentcore", credentials: Credentials | None = None):
-        self._region = region
-        self._service = service
+    def __init__(self, credentials: Credentials | None = None, service: str = SERVICE, region: str | None = None):
+        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region:
+            raise ValueError("SigV4HTTPXAuth needs a region: pass region=... or set AWS_REGION.")
         self._credentials = credentials
+        self._service = service
+        self._region = region
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         signable = {name: value for name, value in request.headers.items() if _is_stable(name)}

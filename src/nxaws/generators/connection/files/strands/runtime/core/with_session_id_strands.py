@@ -1,54 +1,56 @@
-"""One Strands agent per AgentCore runtime session, built lazily and kept open until shutdown.
+"""One Strands agent per AgentCore runtime session, built off the event loop and closed when idle.
 
 ``get_agent()`` usually opens gateway MCP clients in a ``with`` block; entering it once per session (not
 per request, not once for everyone) keeps each session's tools, memory and session header its own.
+``SessionPool`` (``session_pool.py``) bounds how many there are and how long an idle one lives.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from strands import Agent
+from strands.agent import AgentResult
 
-from .session_context import get_current_session_id
+from .session_pool import SessionPool
 
 
-class _SessionAgents:
-    """Resolves the agent for the current session id, entering ``agent_factory()`` on first use."""
+class SessionAgent:
+    """Stands for the current session's agent: ``stream_async`` and ``invoke_async`` use (and build) it.
 
-    def __init__(self, factory: Callable[[], AbstractContextManager[Agent]], stack: ExitStack) -> None:
-        self._factory = factory
-        self._stack = stack
-        self._agents: dict[str, Agent] = {}
+    A session runs one invocation at a time; another one meanwhile raises ``SessionBusyError``.
+    """
 
-    def current(self) -> Agent:
-        session_id = get_current_session_id() or "default"
-        if session_id not in self._agents:
-            self._agents[session_id] = self._stack.enter_context(self._factory())
-        return self._agents[session_id]
+    def __init__(self, sessions: SessionPool[Agent], name: str, description: str) -> None:
+        self.sessions = sessions
+        self.name = name
+        self.description = description
+
+    async def stream_async(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        async with self.sessions.use() as agent:
+            async for event in agent.stream_async(*args, **kwargs):
+                yield event
+
+    async def invoke_async(self, *args: Any, **kwargs: Any) -> AgentResult:
+        async with self.sessions.use() as agent:
+            return await agent.invoke_async(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        """Other attributes of the session's agent, once its first invocation has built it."""
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.sessions.current(), attr)
 
 
 @contextmanager
 def with_session_id(
-    agent_factory: Callable[[], AbstractContextManager[Agent]], *, name: str, description: str
-) -> Iterator[Any]:
-    """Yield an agent proxy; calls, attributes, ``stream_async`` and ``invoke_async`` use the session's agent."""
-    with ExitStack() as stack:
-        agents = _SessionAgents(agent_factory, stack)
-
-        class SessionAgent:
-            def __getattr__(self, attr: str) -> Any:
-                return getattr(agents.current(), attr)
-
-            def __call__(self, *args: Any, **kwargs: Any) -> Any:
-                return agents.current()(*args, **kwargs)
-
-            def stream_async(self, *args: Any, **kwargs: Any) -> Any:
-                return agents.current().stream_async(*args, **kwargs)
-
-            async def invoke_async(self, *args: Any, **kwargs: Any) -> Any:
-                return await agents.current().invoke_async(*args, **kwargs)
-
-        SessionAgent.name = name
-        SessionAgent.description = description
-        yield SessionAgent()
+    agent_factory: Callable[[], AbstractContextManager[Agent]],
+    *,
+    name: str,
+    description: str,
+    max_sessions: int | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[SessionAgent]:
+    """Yield a ``SessionAgent`` over ``agent_factory``; every session's agent is closed on exit."""
+    with SessionPool(agent_factory, max_sessions=max_sessions, idle_timeout=idle_timeout) as sessions:
+        yield SessionAgent(sessions, name, description)

@@ -91,6 +91,10 @@ def test_evaluation_errors_and_unrepresentable_input_deny(engine_for: Make) -> N
     missing = engine.decide_call(AGENT_A, "shop___refund", {"currency": "EUR"})  # the forbid errors: deny
     assert not missing.allowed and "does not have the attribute `amount`" in missing.errors[0]
     assert "[Policy evaluation denied due to no determining policies]" in missing.message
+    assert missing.log_line().endswith("shop___refund policies=[] errors in ['forbid-big-refunds.cedar']")
+    unfit = engine.decide_call(AGENT_A, "shop___refund", {"amount": 0.123456})
+    assert "0.123456" in unfit.errors[0] and "0.123456" not in unfit.log_line()  # the log never quotes input
+    assert unfit.log_line().endswith("errors in ['input']")
     for bad in ({"amount": 2**63}, {"x": {"__entity": {"type": "AgentCore::IamEntity", "id": "a"}}}, ["a"]):
         decision = engine.decide_call(AGENT_A, "math___add", bad)  # type: ignore[arg-type]
         assert not decision.allowed and decision.errors, bad

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from .values import PolicyInputError, Principal, principal_of, to_cedar
 log = logging.getLogger("nxaws.policy")
 DENIED_CODE = -32002
 DENIED = "Tool Execution Denied: Tool call not allowed due to policy enforcement"
+_ERRORED_POLICY = re.compile(r"error while evaluating policy `([^`]+)`")
 _LISTING_CACHE_LIMIT = 10_000  # (principal, tool) pairs per policy set; cleared, not grown, past it
 
 
@@ -75,8 +77,13 @@ class Decision:
         return {"jsonrpc": "2.0", "id": request_id, "error": self.error()}
 
     def log_line(self) -> str:
-        """Principal, action, decision and determining policies; never claims or arguments."""
-        errors = f" errors={list(self.errors)}" if self.errors else ""
+        """Principal, action, decision and determining policies; never claims or arguments.
+
+        Errors are named by where they arose (the policy that errored, or ``input`` when the arguments have no
+        Cedar form), not by their text: that may quote an argument (``input.amount = 1e300 ...``).
+        """
+        where = sorted({m[1] if (m := _ERRORED_POLICY.search(e)) else "input" for e in self.errors})
+        errors = f" errors in {where}" if where else ""
         return f"{self.verdict} {self.principal} {self.tool} policies={list(self.policies)}{errors}"
 
 

@@ -3,8 +3,12 @@
 Policies: the gateway generator's IAM permit-all plus a forbid for one principal on one tool and a
 forbid on ``context.input.amount``. Timed in the same run:
   baseline        cedarpy.is_authorized with the policy text as a string and entities as a list
-  call            PolicyEngine.decide_call (pre-parsed PolicySet, cached Entities)
+  call            PolicyEngine.decide_call (pre-parsed PolicySet, cached Entities) on shop___refund, which a
+                  policy reading context.input applies to: a Cedar evaluation every time
+  call, cached    the same for shop___delete, which no input-reading policy applies to: cached per caller
   gate call       PolicyGate.check_call, what the gateway asks per call (adds the reload check)
+  … after idle    the CPU time of one decision after 1 ms asleep, median of 300: CPU caches gone cold, as
+                  between the calls a gateway serves (3-4× the tight-loop figure on the 2-vCPU machine)
   list cold       100 tools (2 named by a policy), caches empty: a fresh engine each time
   list warm       the same listing again (cached per principal and tool)
   gate list warm  PolicyGate.visible_tools over the same 100 names, what the gateway asks per listing
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -55,6 +60,17 @@ def per_call_us(fn: Callable[[], object], n: int, rounds: int = 5) -> float:
 
 
 _SETTINGS = parse_settings({}, path="bench", gateway_name="bench", has_policies=True)
+
+
+def idle_cpu_us(fn: Callable[[], object], n: int = 300) -> float:
+    """Median CPU µs of one call of ``fn`` made after 1 ms asleep (caches cold, as in a serving process)."""
+    samples = []
+    for _ in range(n):
+        time.sleep(0.001)
+        start = time.thread_time()
+        fn()
+        samples.append((time.thread_time() - start) * 1e6)
+    return statistics.median(samples)
 
 
 def build(folder: Path, extra: dict[str, str]) -> tuple[PolicyEngine, str]:
@@ -112,6 +128,9 @@ def _timed(
     def gate_call() -> object:
         return gate.check_call(AGENT_A, "shop___refund", arguments)
 
+    def cached_call() -> object:
+        return engine.decide_call(AGENT_A, "shop___delete", {"item": "x"})
+
     def warm() -> object:
         return [t for t in TOOLS if engine.listable(AGENT_A, t)]
 
@@ -121,10 +140,14 @@ def _timed(
     return [
         ("baseline: is_authorized, string policies", per_call_us(baseline, n), None),
         ("tools/call decision", per_call_us(call, n), 100),
+        ("tools/call decision, cached (no input-reading policy applies)", per_call_us(cached_call, n), 100),
         ("tools/call decision, PolicyGate.check_call", per_call_us(gate_call, n), 100),
+        ("tools/call decision, after 1 ms idle (CPU)", idle_cpu_us(call), 100),
+        ("tools/call decision, cached, after 1 ms idle (CPU)", idle_cpu_us(cached_call), 100),
         ("tools/list, 100 tools, cold", per_call_us(cold(engine), max(n // 50, 10)), 2000),
         ("tools/list, 100 tools, warm", per_call_us(warm, n // 10), 2000),
         ("tools/list, 100 tools, PolicyGate.visible_tools", per_call_us(gate_list, n // 10), 2000),
+        ("tools/list, 100 tools, warm, after 1 ms idle (CPU)", idle_cpu_us(gate_list, 100), 2000),
         ("tools/list, 100 tools all named, cold", per_call_us(cold(all_named), 5, rounds=3), None),
     ]
 

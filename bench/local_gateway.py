@@ -9,7 +9,13 @@ process so none shares a GIL with the load generator:
 - ``gw`` (targets alpha and beta) and ``gw-sse`` (target sse): the gateway as ``nxaws local-gateway`` runs;
 - ``gw-httpx``: the same code on httpx's own pooled transport instead of ``KeepAliveTransport``, the
   measurement that decides whether the hand-written transport earns its keep (it must save more than 0.5 ms
-  per call).
+  per call);
+- ``gw-policies`` (alpha and beta): ``gw`` in a gateway project enforcing Cedar policies (the generator's
+  permit-all, a forbid for another principal on one tool, a forbid on ``context.input.a``), so the rows say what
+  policies add to a call and a listing end to end.
+
+Then the in-process cost of the decisions themselves (``policy_decisions.py``: per ``tools/call`` and per
+``tools/list`` of 100 tools).
 
 Prints p50/p95 latency of ``tools/call`` and ``tools/list`` direct and
 through each gateway, with ratios against the direct baseline of the same run, gateway CPU per call, and
@@ -45,7 +51,15 @@ GATEWAYS = {  # name: (targets, variant)
     "gw": (("alpha", "beta"), "production"),
     "gw-sse": (("sse",), "production"),
     "gw-httpx": (("alpha", "sse"), "httpx"),
+    "gw-policies": (("alpha", "beta"), "policies"),
 }
+POLICIES = {  # what gw-policies enforces besides the generator's permit-all (the callers are its default principal)
+    "forbid-b-echo": 'forbid (principal == AgentCore::IamEntity::"arn:aws:iam::123456789012:role/AgentB", '
+    'action == AgentCore::Action::"alpha___echo", resource);',
+    "forbid-big-adds": 'forbid (principal, action == AgentCore::Action::"alpha___add", resource) '
+    "when { context.input.a > 1000 };",
+}
+PERMIT_ALL = Path(__file__).resolve().parents[1] / "src/nxaws/generators/agentcore_gateway/files/cedar/iam/policies"
 
 
 def serve_target(name: str, port: int, mode: str) -> None:
@@ -193,6 +207,7 @@ CALL_ROWS = [
     ("call json: direct (alpha)", "alpha", CALL, None),
     ("call json: gateway", "gw", _gateway_call("alpha"), "gw"),
     ("call json: gateway, httpx transport", "gw-httpx", _gateway_call("alpha"), "gw-httpx"),
+    ("call json: gateway, policies enforced", "gw-policies", _gateway_call("alpha"), "gw-policies"),
     ("call sse: direct (sse)", "sse", CALL, None),
     ("call sse: gateway", "gw-sse", _gateway_call("sse"), "gw-sse"),
     ("call sse: gateway, httpx transport", "gw-httpx", _gateway_call("sse"), "gw-httpx"),
@@ -200,7 +215,12 @@ CALL_ROWS = [
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
 # ping is answered by the gateway itself: its own HTTP cost, no target involved
 PING_ROWS = [("ping: direct (alpha)", "alpha"), ("ping: gateway (answers itself)", "gw")]
-LIST_ROWS = [("list: direct (alpha)", "alpha"), ("list: direct (beta)", "beta"), ("list: gateway (alpha+beta)", "gw")]
+LIST_ROWS = [
+    ("list: direct (alpha)", "alpha"),
+    ("list: direct (beta)", "beta"),
+    ("list: gateway (alpha+beta)", "gw"),
+    ("list: gateway, policies enforced", "gw-policies"),
+]
 
 
 async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, concurrency: int) -> dict:
@@ -221,7 +241,7 @@ async def measure(urls: dict[str, str], pids: dict[str, int], seconds: float, co
         for row, key in PING_ROWS:
             latency[row] += await _latencies(urls[key], PING, share / 2)
         for row, key in LIST_ROWS:
-            before = {name: _cpu_seconds(pids[name]) for name in ("alpha", "beta", "gw")}
+            before = {name: _cpu_seconds(pids[name]) for name in ("alpha", "beta", "gw", "gw-policies")}
             samples = await _latencies(urls[key], LIST, share / 2)
             latency[row] += samples
             for name, used in before.items():
@@ -288,6 +308,12 @@ def report(result: dict, concurrency: int, load: tuple[str, str]) -> str:
             f"decision, {kind} target: httpx's transport instead of ours costs"
             f" {_delta(p50, cpu, kind, 'httpx transport')} (ours stays while it saves > 0.5 ms)"
         )
+    policy_row = "list: gateway, policies enforced"
+    lines += [
+        f"policies enforced, per tools/call: {_delta(p50, cpu, 'json', 'policies enforced')}",
+        f"policies enforced, per tools/list (6 tools): {p50[policy_row] - p50[gw_row]:+.2f} ms p50,"
+        f" {lc[(policy_row, 'gw-policies')] - lc[(gw_row, 'gw')]:+.2f} ms gateway CPU",
+    ]
     return "\n".join(lines)
 
 
@@ -326,20 +352,37 @@ def main() -> int:
             args_ = [sys.executable, __file__, "--serve-target", name, str(ports[name]), mode]
             procs[name] = stack.enter_context(_process(args_))
         for name, (targets, variant) in GATEWAYS.items():
-            config = Path(tmp, f"{name}.json")
+            config = _gateway_project(Path(tmp, name), variant == "policies")
             entries = [{"name": t, "url": urls[t]} for t in targets]
             config.write_text(json.dumps({"name": f"bench-{name}", "port": ports[name], "targets": entries}))
-            if variant == "production":
+            if variant in ("production", "policies"):
                 args_ = [sys.executable, "-m", "nxaws.local_gateway", str(config), "--log-level", "warning"]
             else:
                 args_ = [sys.executable, __file__, "--serve-gateway", str(config), variant]
             procs[name] = stack.enter_context(_process(args_))
         for name, proc in procs.items():
             _wait_for(urls[name], proc)
+        allowed = httpx.post(urls["gw-policies"], json=_gateway_call("alpha"), headers=HEADERS, timeout=10).json()
+        assert "result" in allowed, f"gw-policies must allow the measured call: {allowed}"
         pids = {name: proc.pid for name, proc in procs.items()}
         result = asyncio.run(measure(urls, pids, args.seconds, args.concurrency))
     print(report(result, args.concurrency, (load_before, _load())))
+    from policy_decisions import decision_rows, table  # this folder is on sys.path: the script's own
+
+    load_before = _load()
+    print(f"\nCedar decisions in process (µs, best of 5 rounds):\n{table(decision_rows(2000))}")
+    print(f"(load {load_before} at start, {_load()} at end)")
     return 0
+
+
+def _gateway_project(folder: Path, policies: bool) -> Path:
+    """A gateway project folder; with ``policies`` its ``policies/`` holds permit-all and :data:`POLICIES`."""
+    (folder / "policies").mkdir(parents=True)
+    if policies:
+        (folder / "policies/permit-all.cedar").write_text((PERMIT_ALL / "permit-all.cedar").read_text())
+        for name, text in POLICIES.items():
+            (folder / "policies" / f"{name}.cedar").write_text(text)
+    return folder / "local-gateway.json"
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def test_a_botocore_signed_request_is_accepted_and_its_principal_recorded(iam_ga
     iam_gateway["principals"].clear()
     response = httpx.post(iam_gateway["url"], content=PING, auth=SigV4(), headers={"content-type": "application/json"})
     assert (response.status_code, response.json()["result"]) == (200, {})
-    assert iam_gateway["principals"] == [KEY]
+    assert iam_gateway["principals"] == [f'AgentCore::IamEntity::"arn:aws:iam::123456789012:user/{KEY}"']
 
 
 def test_an_mcp_client_signing_every_request_works_end_to_end(iam_gateway: dict) -> None:

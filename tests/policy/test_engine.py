@@ -86,11 +86,35 @@ def test_listing_needs_a_permit_that_could_apply_and_no_certain_forbid(engine_fo
     assert len(engine._listing) <= 6
 
 
+def test_decisions_that_cannot_depend_on_the_input_are_cached_per_caller_and_tool(engine_for: Make) -> None:
+    engine = engine_for(**{"forbid-big-refunds": FORBID_BIG_REFUNDS, "forbid-b-delete": FORBID_B_DELETE})
+    assert engine.loaded.input_tools == {"shop___refund"}
+    first = engine.decide_call(AGENT_B, "shop___delete", {"item": "a"})
+    assert not first.allowed and engine.decide_call(AGENT_B, "shop___delete", {"item": "b"}) is first
+    assert engine.decide_call(AGENT_A, "shop___delete", {}).allowed  # cached per caller
+    unfit = engine.decide_call(AGENT_A, "shop___delete", {"x": 0.123456})
+    assert not unfit.allowed and unfit.errors  # the input is still converted, and denied when it can't be
+    assert engine.decide_call(AGENT_A, "shop___refund", {"amount": 5}).allowed  # reads the input: evaluated
+    assert not engine.decide_call(AGENT_A, "shop___refund", {"amount": 500}).allowed
+    some = 'forbid (principal, action in [AgentCore::Action::"a___b", AgentCore::Action::"c___d"], resource) ' \
+           "when { context has input };"  # fmt: skip
+    assert engine_for(some=some).loaded.input_tools == {"shop___refund", "a___b", "c___d"}
+    every = engine_for(every="forbid (principal, action in AgentCore::Action::\"CallTool\", resource) "
+                             "when { context.input has secret };")  # fmt: skip
+    assert every.loaded.input_tools is None and every.loaded.reads_input("math___add")
+    assert not every.decide_call(AGENT_A, "math___add", {"secret": 1}).allowed
+    assert every.decide_call(AGENT_A, "math___add", {"a": 1}).allowed
+
+
 def test_evaluation_errors_and_unrepresentable_input_deny(engine_for: Make) -> None:
     engine = engine_for(**{"forbid-big-refunds": FORBID_BIG_REFUNDS})
     missing = engine.decide_call(AGENT_A, "shop___refund", {"currency": "EUR"})  # the forbid errors: deny
     assert not missing.allowed and "does not have the attribute `amount`" in missing.errors[0]
     assert "[Policy evaluation denied due to no determining policies]" in missing.message
+    assert missing.log_line().endswith("shop___refund policies=[] errors in ['forbid-big-refunds.cedar']")
+    unfit = engine.decide_call(AGENT_A, "shop___refund", {"amount": 0.123456})
+    assert "0.123456" in unfit.errors[0] and "0.123456" not in unfit.log_line()  # the log never quotes input
+    assert unfit.log_line().endswith("errors in ['input']")
     for bad in ({"amount": 2**63}, {"x": {"__entity": {"type": "AgentCore::IamEntity", "id": "a"}}}, ["a"]):
         decision = engine.decide_call(AGENT_A, "math___add", bad)  # type: ignore[arg-type]
         assert not decision.allowed and decision.errors, bad

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from nxaws.policy import PolicySettingsError, parse_settings
+from nxaws.policy.settings import project_settings
 from nxaws.policy.values import OAUTH
 
 
@@ -53,3 +57,24 @@ def test_bad_values_name_the_file_and_key(section: object, message: str) -> None
     with pytest.raises(PolicySettingsError) as caught:
         parse(section)
     assert str(caught.value).startswith("gw/local-gateway.json: ") and message in str(caught.value)
+
+
+def test_a_projects_settings_come_from_its_folder(tmp_path: Path) -> None:
+    """policies/*.cedar decide the default mode, project.json's auth the callers' kind, --policies the mode."""
+    config = tmp_path / "local-gateway.json"
+    config.write_text(json.dumps({"name": "gw", "policies": {"accountId": "111122223333"}}))
+    assert project_settings(config, "gw").mode == "off"  # no .cedar files: nothing to enforce
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/permit-all.cedar").write_text("permit (principal, action, resource);")
+    settings = project_settings(config, "gw")
+    assert (settings.mode, settings.account_id, settings.oauth) == ("enforce", "111122223333", False)
+    assert project_settings(config, "gw", "log-only").mode == "log-only"
+    (tmp_path / "project.json").write_text(json.dumps({"metadata": {"generator": "x", "auth": "cognito"}}))
+    cognito = project_settings(config, "gw")
+    assert cognito.oauth and cognito.default_principal.type == OAUTH
+    ts = tmp_path / "local-dev.ts"  # a TypeScript-plugin gateway: no policies section, the defaults
+    ts.write_text("export const ATTACHED_MCP_SERVERS = [];")
+    assert project_settings(ts, "gw").account_id == "123456789012"
+    (tmp_path / "project.json").write_text("{oops")
+    with pytest.raises(PolicySettingsError, match="project.json cannot be read as JSON"):
+        project_settings(config, "gw")

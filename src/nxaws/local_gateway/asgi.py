@@ -10,6 +10,7 @@ for errors inside a valid request), never a 5xx; only a bug of ours is a 500, an
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -19,6 +20,7 @@ from typing import Any
 from .config import GatewayConfig
 from .context import RequestContext
 from .gateway import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, Gateway, error_message
+from .policies import PRINCIPAL_HEADER, Caller, Policies
 from .security import IamAuth, LocalOnly, Rejected
 from .upstream import SESSION_HEADER, TransportFactory
 
@@ -27,11 +29,15 @@ log = logging.getLogger("nxaws.local_gateway")
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-_SINGLE_HEADERS = ("host", "origin", SESSION_HEADER)  # a second copy would make the checks ambiguous
+_SINGLE_HEADERS = ("host", "origin", SESSION_HEADER, PRINCIPAL_HEADER)  # a second copy would be ambiguous
 
 
 class GatewayApp:
-    """ASGI app serving a ``Gateway`` at ``/mcp``; ``auth`` turns on SigV4 verification (IAM mode)."""
+    """ASGI app serving a ``Gateway`` at ``/mcp``; ``auth`` turns on SigV4 verification (IAM mode).
+
+    Who calls is settled here, once per HTTP request: the verified key's principal in IAM mode, else the
+    ``X-Nxaws-Principal`` header's or the default (``policies.Callers``).
+    """
 
     def __init__(self, gateway: Gateway, *, auth: IamAuth | None = None, allowed_hosts: Iterable[str] = ()) -> None:
         self.gateway = gateway
@@ -50,11 +56,16 @@ class GatewayApp:
         await self.gateway.aclose()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        watching: asyncio.Task[None] | None = None
         while True:
             event = await receive()
             if event["type"] == "lifespan.startup":
+                if self.gateway.policies.active:
+                    watching = asyncio.get_running_loop().create_task(self.gateway.policies.watch())
                 await send({"type": "lifespan.startup.complete"})
             elif event["type"] == "lifespan.shutdown":
+                if watching is not None:
+                    watching.cancel()
                 await self.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -82,16 +93,14 @@ class GatewayApp:
         if scope["method"] != "POST":
             raise Rejected(405, f"Method not allowed: {scope['method']} (this gateway answers POST /mcp)")
         body = await self._read_body(receive)
-        principal = None
-        if self.auth is not None:
-            principal = self.auth.verify(method="POST", url=_signed_url(scope, headers), headers=headers, body=body)
-            scope["nxaws.principal"] = principal  # for ASGI middleware around us (logging, tests)
+        principal, claims = self._caller(scope, headers, body)
+        scope["nxaws.principal"] = principal.uid  # for ASGI middleware around us (logging, tests)
         try:
             message = json.loads(body)
         except (ValueError, RecursionError) as exc:
             why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
             return 400, error_message(None, PARSE_ERROR, f"Parse error: the body is {why}"), "parse-error"
-        ctx = RequestContext(session_id=_session_id(headers), principal=principal)
+        ctx = RequestContext(session_id=_session_id(headers), principal=principal, claims=claims)
         if isinstance(message, list):
             return await self._batch(message, ctx)
         answer = await self.gateway.handle(message, ctx)
@@ -99,6 +108,13 @@ class GatewayApp:
         if answer is None:
             return 202, None, label
         return (400 if answer.get("id") is None and "error" in answer else 200), answer, label
+
+    def _caller(self, scope: Scope, headers: dict[str, str], body: bytes) -> Caller:
+        callers = self.gateway.policies.callers
+        if self.auth is None:
+            return callers.of_header(headers.get(PRINCIPAL_HEADER))
+        key = self.auth.verify(method="POST", url=_signed_url(scope, headers), headers=headers, body=body)
+        return callers.of_key(key)
 
     async def _batch(self, messages: list[Any], ctx: RequestContext) -> tuple[int, Any, str]:
         label = f"batch of {len(messages)}"
@@ -131,9 +147,11 @@ def create_app(
     auth: IamAuth | None = None,
     allowed_hosts: Iterable[str] = (),
     transport: TransportFactory | None = None,
+    policies: Policies | None = None,
 ) -> GatewayApp:
     """The gateway as an ASGI app (tests serve it with uvicorn in a thread; the CLI in the foreground)."""
-    return GatewayApp(Gateway(config, transport=transport), auth=auth, allowed_hosts=allowed_hosts)
+    gateway = Gateway(config, transport=transport, policies=policies)
+    return GatewayApp(gateway, auth=auth, allowed_hosts=allowed_hosts)
 
 
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:

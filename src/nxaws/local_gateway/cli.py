@@ -8,10 +8,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
+from ..policy.settings import MODES
 from ..workspace.errors import UserError
 from .asgi import create_app
 from .config import GatewayConfig, load_config
+from .policies import load_policies
 from .security import IamAuth
 from .server import serve
 
@@ -21,15 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Our logger at the chosen level; libraries stay at WARNING (httpx logs every request at INFO).
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("nxaws.local_gateway").setLevel(args.log_level.upper())
+    for logger in ("nxaws.local_gateway", "nxaws.policy"):  # nxaws.policy: decisions, reloads
+        logging.getLogger(logger).setLevel(args.log_level.upper())
     try:
         config = load_config(args.config).with_options(**{name: getattr(args, name) for name in _LIMITS})
         port = _port(args.port, config)
         auth = IamAuth.from_environment(_region(args.region)) if args.auth == "iam" else None
+        policies = load_policies(Path(args.config), config.name, args.policies)
     except UserError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code
-    app = create_app(config, auth=auth, allowed_hosts=[args.host])
+    app = create_app(config, auth=auth, allowed_hosts=[args.host], policies=policies)
     try:
         return asyncio.run(serve(app, config, args.host, port, args.log_level))
     except KeyboardInterrupt:  # uvicorn re-raises SIGINT after its graceful shutdown
@@ -46,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--auth", choices=("none", "iam"), default="none", help="iam: require SigV4-signed calls")
     parser.add_argument("--region", help="SigV4 region for --auth iam (default: $AWS_REGION, else us-east-1)")
+    parser.add_argument("--policies", choices=MODES,
+                        help="Cedar policies in policies/*.cedar: enforce, log-only (log, allow) or off "
+                             "(default: the config's policies.mode, else enforce when there are any)")  # fmt: skip
     limits = parser.add_argument_group("limits (defaults in README.md; a target's own setting in the config wins)")
     limits.add_argument("--timeout", type=_positive(float), help="seconds a target may take before it counts as down")
     limits.add_argument("--max-concurrent", type=_positive(int), help="requests in flight per target")

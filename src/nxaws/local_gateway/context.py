@@ -7,19 +7,21 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from ..policy.values import Principal
 from .limits import ReplyMeter
 
 
 @dataclass(frozen=True)
 class RequestContext:
-    """One HTTP request's caller: its AgentCore session id, who signed it, and the claims of its token.
+    """One HTTP request's caller: its AgentCore session id, who it is to Cedar, and the claims of its token.
 
-    ``principal`` is the verified SigV4 access key in IAM mode (``None`` otherwise); ``claims`` stays empty
-    until an authorizer supplies them. ``replies`` meters a whole batch's replies together (``None``: one
-    message, limited by its target's reply cap alone).
+    ``principal`` is the verified access key's principal in IAM mode, the ``X-Nxaws-Principal`` header's or
+    the configured default otherwise (``policies.py``); ``None`` only for a context no request made, which
+    every policy denies. ``claims`` are an OAuth caller's (empty for IAM callers). ``replies`` meters a whole
+    batch's replies together (``None``: one message, limited by its target's reply cap alone).
     """
 
     session_id: str | None = None
-    principal: str | None = None
+    principal: Principal | None = None
     claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     replies: ReplyMeter | None = None

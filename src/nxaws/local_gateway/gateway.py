@@ -2,6 +2,10 @@
 
 Messages are plain JSON-RPC dicts, so results pass through untouched (content, structuredContent, isError,
 fields this code has never heard of) and clients of either protocol generation get what they expect.
+
+With policies (``policies.py``) ``tools/list`` shows a caller only the tools it could call, and a denied
+``tools/call`` is answered as the deployed gateway answers it (JSON-RPC -32002) without reaching its target.
+Prompts and resources are not served, so there is nothing else to filter.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 import secrets
 from collections import OrderedDict
@@ -20,6 +25,7 @@ from .. import __version__
 from .config import SEPARATOR, GatewayConfig
 from .context import RequestContext
 from .limits import ReplyMeter
+from .policies import Policies, no_policies
 from .shutdown import Drain, ShuttingDown
 from .upstream import TargetError, TransportFactory, Upstream, UpstreamRpcError
 
@@ -55,8 +61,11 @@ def error_message(msg_id: Any, code: int, message: str) -> dict[str, Any]:
 class Gateway:
     """Serves the tools of every target as ``<target>___<tool>`` over long-lived upstream sessions."""
 
-    def __init__(self, config: GatewayConfig, *, transport: TransportFactory | None = None) -> None:
+    def __init__(
+        self, config: GatewayConfig, *, transport: TransportFactory | None = None, policies: Policies | None = None
+    ) -> None:
         self.config = config
+        self.policies = policies or no_policies(config.name)
         self.upstreams = [
             Upstream(t, config.limits_for(t), client_name=config.name, transport=transport) for t in config.targets
         ]
@@ -138,8 +147,14 @@ class Gateway:
     async def _list_tools(self, params: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         cursor = params.get("cursor")
         if cursor is None:
-            return self._pages.first(await self.gather_tools(ctx))
-        return self._pages.next(cursor)
+            return self._pages.first(self._visible(await self.gather_tools(ctx), ctx), ctx.principal)
+        return self._pages.next(cursor, ctx.principal)
+
+    def _visible(self, tools: list[dict[str, Any]], ctx: RequestContext) -> list[dict[str, Any]]:
+        if not self.policies.active:
+            return tools
+        shown = set(self.policies.gate.visible_tools(ctx.principal, [t["name"] for t in tools], ctx.claims or None))
+        return [t for t in tools if t["name"] in shown]
 
     async def gather_tools(self, ctx: RequestContext) -> list[dict[str, Any]]:
         """Every reachable target's tools, renamed; a target that fails (or is marked down) is left out, logged."""
@@ -154,6 +169,8 @@ class Gateway:
                     listed,
                 )
                 continue
+            if self.policies.active:
+                self.policies.learn(upstream.target.name, listed)
             prefix = upstream.target.name + SEPARATOR
             named = (t for t in listed if isinstance(t, dict) and isinstance(t.get("name"), str))
             tools.extend({**t, "name": prefix + t["name"]} for t in named)
@@ -167,6 +184,8 @@ class Gateway:
         if route is None:
             raise RpcError(INVALID_PARAMS, f"Unknown tool: {name}")
         prefix, upstream = route
+        if self.policies.active:
+            await self._check_policies(name, name[len(prefix) :], upstream, params, ctx)
         try:
             return await upstream.call_tool({**params, "name": name[len(prefix) :]}, ctx)
         except TargetError as exc:
@@ -174,6 +193,21 @@ class Gateway:
             return {"content": [{"type": "text", "text": f"{name} failed. {exc}"}], "isError": True}
         except UpstreamRpcError as exc:
             raise RpcError(exc.error.get("code", INTERNAL_ERROR), str(exc), exc.error.get("data")) from None
+
+    async def _check_policies(
+        self, name: str, tool: str, upstream: Upstream, params: dict[str, Any], ctx: RequestContext
+    ) -> None:
+        """Raise the deployed gateway's denial unless the policies allow this call (or only log it)."""
+        target = upstream.target.name
+        if not self.policies.knows(target):  # called before any listing: learn its input schemas first
+            # Failing that, decide without them; the call itself will say what is wrong with the target.
+            with contextlib.suppress(TargetError, UpstreamRpcError):
+                self.policies.learn(target, await upstream.list_tools(ctx))
+        schema = self.policies.input_schema(target, tool)
+        arguments = params.get("arguments")
+        denied = self.policies.gate.check_call(ctx.principal, name, arguments, ctx.claims or None, schema)
+        if denied is not None:
+            raise RpcError(**denied.error())
 
 
 def _valid_id(msg_id: Any) -> bool:
@@ -195,33 +229,36 @@ class ToolPages:
     """Pages of one aggregated tool list, so a client paging through sees a single consistent snapshot.
 
     A cursor names a snapshot and an offset; the newest snapshots are kept, older cursors are refused
-    with -32602 (the client lists again from the start) rather than silently mixing two lists.
+    with -32602 (the client lists again from the start) rather than silently mixing two lists. A snapshot
+    is filtered for one caller, so another caller's cursor into it is refused the same way.
     """
 
     def __init__(self, size: int, keep: int = 64) -> None:
         self.size = max(1, size)
         self._keep = keep
-        self._snapshots: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._snapshots: OrderedDict[int, tuple[Any, list[dict[str, Any]]]] = OrderedDict()
         self._prefix = secrets.token_hex(4)  # cursors from an earlier gateway run are refused, not misread
         self._next_id = 0
 
-    def first(self, tools: list[dict[str, Any]]) -> dict[str, Any]:
+    def first(self, tools: list[dict[str, Any]], owner: Any = None) -> dict[str, Any]:
+        """The first page of ``tools``; later pages only for the same ``owner`` (the caller they were filtered for)."""
         if len(tools) <= self.size:
             return {"tools": tools}
         self._next_id += 1
-        self._snapshots[self._next_id] = tools
+        self._snapshots[self._next_id] = (owner, tools)
         while len(self._snapshots) > self._keep:
             self._snapshots.popitem(last=False)
         return self._page(self._next_id, 0)
 
-    def next(self, cursor: Any) -> dict[str, Any]:
+    def next(self, cursor: Any, owner: Any = None) -> dict[str, Any]:
         snapshot, offset = self._decode(cursor)
-        if snapshot not in self._snapshots or not 0 < offset < len(self._snapshots[snapshot]):
+        kept = self._snapshots.get(snapshot)
+        if kept is None or kept[0] != owner or not 0 < offset < len(kept[1]):
             raise RpcError(INVALID_PARAMS, "Invalid params: unknown or expired cursor; list tools again")
         return self._page(snapshot, offset)
 
     def _page(self, snapshot: int, offset: int) -> dict[str, Any]:
-        tools = self._snapshots[snapshot]
+        tools = self._snapshots[snapshot][1]
         page: dict[str, Any] = {"tools": tools[offset : offset + self.size]}
         if offset + self.size < len(tools):
             token = f"{self._prefix}:{snapshot}:{offset + self.size}".encode()

@@ -70,7 +70,9 @@ async def serve(app: GatewayApp, config: GatewayConfig, host: str, port: int, lo
     if server.started:
         shown = f"[{host}]" if ":" in host else host
         targets = ", ".join(t.name for t in config.targets) or "none"
-        print(f"{config.name}: local gateway listening on http://{shown}:{port}/mcp (targets: {targets})", flush=True)
+        policies = app.gateway.policies.gate.summary()
+        print(f"{config.name}: local gateway listening on http://{shown}:{port}/mcp (targets: {targets}); {policies}",
+              flush=True)  # fmt: skip
     try:
         await serving
     except SystemExit as exc:  # uvicorn exits this way when it cannot bind

@@ -18,7 +18,7 @@ from ..workspace.projects import Workspace, find_root
 from ..workspace.tree import Tree
 from .engine import Decision, PolicyEngine
 from .load import load_policies, policy_files
-from .settings import parse_settings
+from .settings import project_settings
 
 DENIED_EXIT = 3
 _CASE_KEYS = {"name", "principal", "tool", "input", "expect", "claims"}
@@ -64,8 +64,7 @@ def open_gateway(ref: str) -> Gateway:
     if config_path is None:
         raise UserError(f"{folder} has no local-gateway.json or local-dev.ts: is it a gateway project?")
     config = load_config(config_path)
-    raw = json.loads(config_path.read_text(encoding="utf-8")) if config_path.suffix == ".json" else {}
-    settings = parse_settings(raw, path=config_path, gateway_name=config.name, has_policies=True)
+    settings = project_settings(config_path, config.name)  # the values the local gateway renders policies with
     if not policy_files(folder / "policies"):
         raise UserError(f"{folder / 'policies'} holds no .cedar files: the deployed gateway gets no policy engine "
                         "and allows every call, so there is nothing to check.")  # fmt: skip

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ from .values import PolicyInputError, Principal, principal_of, to_cedar
 log = logging.getLogger("nxaws.policy")
 DENIED_CODE = -32002
 DENIED = "Tool Execution Denied: Tool call not allowed due to policy enforcement"
-_LISTING_CACHE_LIMIT = 10_000  # (principal, tool) pairs per policy set; cleared, not grown, past it
+_ERRORED_POLICY = re.compile(r"error while evaluating policy `([^`]+)`")
+_LISTING_CACHE_LIMIT = 10_000  # (principal, tool) pairs per policy set and cache; cleared, not grown, past it
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,13 @@ class Decision:
         return {"jsonrpc": "2.0", "id": request_id, "error": self.error()}
 
     def log_line(self) -> str:
-        """Principal, action, decision and determining policies; never claims or arguments."""
-        errors = f" errors={list(self.errors)}" if self.errors else ""
+        """Principal, action, decision and determining policies; never claims or arguments.
+
+        Errors are named by where they arose (the policy that errored, or ``input`` when the arguments have no
+        Cedar form), not by their text: that may quote an argument (``input.amount = 1e300 ...``).
+        """
+        where = sorted({m[1] if (m := _ERRORED_POLICY.search(e)) else "input" for e in self.errors})
+        errors = f" errors in {where}" if where else ""
         return f"{self.verdict} {self.principal} {self.tool} policies={list(self.policies)}{errors}"
 
 
@@ -100,6 +107,7 @@ class PolicyEngine:
         self.gateway_arn = gateway_arn
         self._resource = {"type": "AgentCore::Gateway", "id": gateway_arn}
         self._listing: dict[tuple[Principal, str], bool] = {}
+        self._calls: dict[tuple[Principal, str], Decision] = {}  # tools no input-reading policy may apply to
 
     def decide_call(
         self,
@@ -109,7 +117,12 @@ class PolicyEngine:
         claims: Mapping[str, Any] | None = None,
         input_schema: Mapping[str, Any] | None = None,
     ) -> Decision:
-        """Evaluate a ``tools/call``; ``principal`` is an IAM ARN, or a JWT ``sub`` with its ``claims``."""
+        """Evaluate a ``tools/call``; ``principal`` is an IAM ARN, or a JWT ``sub`` with its ``claims``.
+
+        The arguments are always converted (one Cedar cannot express is a deny). When no policy that may apply
+        to ``tool`` reads ``context``, the verdict depends on the caller and the tool alone and is cached per
+        pair, like listings: most calls then cost no Cedar evaluation (bench/policy_decisions.py).
+        """
         who_text = principal.uid if isinstance(principal, Principal) else str(principal)
         try:
             who = principal_of(principal, claims)
@@ -117,16 +130,30 @@ class PolicyEngine:
             if input is not None and not isinstance(input, Mapping):
                 raise PolicyInputError(f"input must be a JSON object, not {type(input).__name__}.")
             context = {"input": to_cedar(input or {}, input_schema)}
-            action = {"type": "AgentCore::Action", "id": tool}
-            request = {"principal": {"type": who.type, "id": who.id}, "action": action, "resource": self._resource}
-            result = cedarpy.is_authorized({**request, "context": context}, self.loaded.cedar, _entities(who, tool))
+            if not self.loaded.reads_input(tool):
+                return self._cached_call(who, tool, context)
+            return self._evaluate(who, tool, context)
         except Exception as exc:  # whatever fails (bad input, cedarpy, recursion) is a deny
             return Decision(False, who_text, tool, errors=(str(exc) or type(exc).__name__,))
+
+    def _cached_call(self, who: Principal, tool: str, context: dict[str, Any]) -> Decision:
+        decision = self._calls.get((who, tool))
+        if decision is None:
+            decision = self._evaluate(who, tool, context)
+            if len(self._calls) >= _LISTING_CACHE_LIMIT:
+                self._calls.clear()
+            self._calls[(who, tool)] = decision
+        return decision
+
+    def _evaluate(self, who: Principal, tool: str, context: dict[str, Any]) -> Decision:
+        action = {"type": "AgentCore::Action", "id": tool}
+        request = {"principal": {"type": who.type, "id": who.id}, "action": action, "resource": self._resource}
+        result = cedarpy.is_authorized({**request, "context": context}, self.loaded.cedar, _entities(who, tool))
         errors = tuple(result.diagnostics.errors)
         allowed = result.decision is cedarpy.Decision.Allow and not errors
         decided = allowed or result.decision is cedarpy.Decision.Deny
         policies = tuple(sorted(result.diagnostics.reasons)) if decided else ()
-        return Decision(allowed, who_text, tool, policies, errors)
+        return Decision(allowed, who.uid, tool, policies, errors)
 
     def listable(self, principal: str | Principal, tool: str, claims: Mapping[str, Any] | None = None) -> bool:
         """Whether ``tools/list`` shows ``tool`` to this caller: could some input be permitted?"""

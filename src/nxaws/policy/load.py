@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,12 +44,18 @@ class Policy:
 
 @dataclass(frozen=True)
 class LoadedPolicies:
-    """A validated, parsed policy set; ``named_tools`` are the actions some policy mentions."""
+    """A validated, parsed policy set; ``named_tools`` are the actions some policy mentions, ``input_tools`` those
+    a policy reading ``context`` may apply to (``None``: such a policy may apply to any tool)."""
 
     policies: tuple[Policy, ...]
     cedar: cedarpy.PolicySet
     named_tools: frozenset[str]
     signature: tuple[tuple[str, int, int], ...]
+    input_tools: frozenset[str] | None = None
+
+    def reads_input(self, tool: str) -> bool:
+        """Whether a decision on ``tool`` may depend on the call's arguments."""
+        return self.input_tools is None or tool in self.input_tools
 
     @property
     def permit_ids(self) -> frozenset[str]:
@@ -118,7 +124,33 @@ def load_policies(
     everything = [p for *_, policies, _ in parsed for p in policies]
     ests = {p.id: est for *_, policies, file_ests in parsed for p, est in zip(policies, file_ests, strict=True)}
     cedar = cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": ests, "templates": {}, "templateLinks": []}))
-    return LoadedPolicies(tuple(everything), cedar, named, before)
+    return LoadedPolicies(tuple(everything), cedar, named, before, _input_tools(ests.values()))
+
+
+def _input_tools(ests: Iterable[dict[str, Any]]) -> frozenset[str] | None:
+    """The tools some policy reading ``context`` may apply to; ``None`` when one's action scope is not a list of
+    tools (``action``, ``action in CallTool``): then any decision may depend on the arguments."""
+    tools: set[str] = set()
+    for est in ests:
+        if not any(_reads_context(condition) for condition in est.get("conditions") or ()):
+            continue
+        scope = est.get("action") or {}
+        entities = [scope["entity"]] if "entity" in scope else scope.get("entities")
+        if scope.get("op") not in ("==", "in") or not isinstance(entities, list):
+            return None
+        for entity in entities:
+            if not isinstance(entity, dict) or entity.get("type") != "AgentCore::Action":
+                return None
+            if entity.get("id") in ("CallTool", "Mcp"):
+                return None
+            tools.add(entity.get("id"))
+    return frozenset(tools)
+
+
+def _reads_context(node: Any) -> bool:
+    if isinstance(node, dict):
+        return node.get("Var") == "context" or any(_reads_context(v) for v in node.values())
+    return isinstance(node, list) and any(_reads_context(v) for v in node)
 
 
 def _parse_file(path: Path, text: str) -> tuple[list[Policy], list[dict[str, Any]]]:

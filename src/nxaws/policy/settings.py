@@ -13,14 +13,16 @@ Every key is optional. ``gatewayArn`` fills ``{{ gateway_arn }}``; its default n
 says it is local. ``defaultPrincipal`` is who calls in plain mode: an ARN, or
 ``{"sub": ..., "claims": {...}}`` for a JWT gateway (default: ``local-developer`` with that name as
 its ``username`` claim). In IAM mode an access key missing from ``principals`` calls as
-``arn:aws:iam::<accountId>:user/<access key id>``.
+``arn:aws:iam::<accountId>:user/<access key id>``. A gateway is a JWT gateway when its ``project.json``
+metadata says ``"auth": "cognito"`` (:func:`project_settings`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,7 @@ class PolicySettings:
     gateway_arn: str
     default_principal: Principal
     principals: Mapping[str, str] = field(default_factory=dict)
+    oauth: bool = False  # a JWT (Cognito) gateway: its callers are AgentCore::OAuthUser
 
     @property
     def values(self) -> dict[str, str]:
@@ -91,7 +94,31 @@ def parse_settings(
     if not re.fullmatch(r"arn:[\w-]+:bedrock-agentcore:[\w-]+:\d{12}:gateway/\S+", arn):
         raise PolicySettingsError(f"{path}: policies.gatewayArn must be a gateway ARN, not {arn!r}.")
     return PolicySettings(mode, account, region, arn, _default_principal(section, path, account, oauth),
-                          _principals(section, path))  # fmt: skip
+                          _principals(section, path), oauth)  # fmt: skip
+
+
+def project_settings(config_path: Path, gateway_name: str, mode: str | None = None) -> PolicySettings:
+    """The settings of the gateway project whose local configuration is ``config_path`` (``mode`` overrides).
+
+    The project is the file's folder: its ``policies/*.cedar`` decide the default mode, its ``project.json``
+    metadata whether callers are OAuth users. A ``local-dev.ts`` (TypeScript plugin) has no ``policies``
+    section: the defaults apply.
+    """
+    folder = config_path.resolve().parent
+    raw = _json_file(config_path) if config_path.suffix == ".json" else {}
+    metadata = _json_file(folder / "project.json").get("metadata") if (folder / "project.json").is_file() else {}
+    oauth = isinstance(metadata, Mapping) and metadata.get("auth") == "cognito"
+    has_policies = any((folder / "policies").glob("*.cedar"))
+    settings = parse_settings(raw, path=config_path, gateway_name=gateway_name, has_policies=has_policies, oauth=oauth)
+    return replace(settings, mode=mode) if mode else settings
+
+
+def _json_file(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PolicySettingsError(f"{path} cannot be read as JSON: {exc}.") from None
+    return value if isinstance(value, dict) else {}
 
 
 def _string(section: Mapping[str, Any], key: str, path: Path | str, default: str) -> str:

@@ -25,6 +25,7 @@ commands:
   g, generate GENERATOR [ARGS] [--dry-run] [--json]     run a generator (see `nxaws list`)
   list [GENERATOR]                                      list generators and their options
   local-gateway [CONFIG] [--port N] [--auth none|iam]   run a gateway project's local gateway
+                [--policies enforce|log-only|off]       (its Cedar policies enforced by default)
   local-runtime-config [--set NS.KEY=VALUE]             serve runtime config (AppConfig data plane) locally
   policy check|test GATEWAY_PROJECT [...]               evaluate a gateway's Cedar policies offline
   local-bedrock [--port N] [--script FILE]              serve a scripted Bedrock Runtime (Converse) locally

@@ -111,3 +111,52 @@ def test_connected_workspace_passes_its_own_ruff(acme: Path) -> None:
         result = subprocess.run(["uv", "run", *command], cwd=acme, capture_output=True, text=True, timeout=120,
                                 check=False)  # fmt: skip
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+FORBID_WHOAMI = """// Only for this test: the Strands agent may not ask who it is.
+forbid (
+  principal == AgentCore::IamEntity::"arn:aws:iam::123456789012:role/AgentsAgent",
+  action == AgentCore::Action::"tools___whoami",
+  resource
+);
+"""
+
+
+def _tools_for(principal: str) -> list[str]:
+    """What the local gateway lists for ``principal`` (plain mode honours X-Nxaws-Principal)."""
+    headers = {"X-Nxaws-Principal": principal, "Accept": "application/json, text/event-stream"}
+    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    answer = httpx.post("http://127.0.0.1:8100/mcp", json=message, headers=headers, timeout=10).json()
+    return [tool["name"] for tool in answer["result"]["tools"]]
+
+
+def _until(check, timeout: float = 15) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the local gateway did not pick up the policy change in time"
+        time.sleep(0.2)
+
+
+def test_a_policy_for_one_agent_hides_a_tool_from_that_agent_only(
+    agent_dev: None, acme: Path, bedrock: LocalBedrock
+) -> None:
+    """Issue 11 through agent-dev: each agent calls as its own principal (its dev target's NXAWS_LOCAL_PRINCIPAL),
+    and the gateway reloads an added policy without a restart."""
+    strands_role = "arn:aws:iam::123456789012:role/AgentsAgent"
+    policy = acme / "packages/my-gateway/policies/forbid-whoami-strands.cedar"
+    policy.write_text(FORBID_WHOAMI)
+    try:
+        _until(lambda: "tools___whoami" not in _tools_for(strands_role))
+        assert "tools___whoami" in _tools_for("arn:aws:iam::123456789012:role/LcagentsAgent")
+        bedrock.clear()
+        # The scripted model asks for *___whoami only when it is offered; else it adds, as it does by default.
+        assert invoke(8081, "whoami", session_id="strands-policy") == ANSWER
+        offered = [tool["toolSpec"]["name"] for tool in bedrock.received[0]["body"]["toolConfig"]["tools"]]
+        assert "tools___whoami" not in offered and "tools___add" in offered
+        answer = invoke(8082, "whoami", session_id="langchain-policy")
+        assert answer == "The gateway's tools___whoami tool says: langchain-policy"
+    finally:
+        policy.unlink()
+        _until(lambda: "tools___whoami" in _tools_for(strands_role))

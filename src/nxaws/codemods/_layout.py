@@ -87,6 +87,12 @@ def _with_arg(call: cst.Call, index: int, arg: cst.Arg) -> cst.Call:
     return call.with_changes(args=args)
 
 
+def may_need_layout(code: str, spread: str, line_length: int) -> bool:
+    """Whether some line holding ``spread`` is too long; when not (the common case) nothing needs measuring."""
+    compact = "".join(spread.split())
+    return any(len(line) > line_length and compact in "".join(line.split()) for line in code.splitlines())
+
+
 def explode_long_tools(
     tree: cst.Module, spread: str, is_agent_call: Callable[[cst.Call], bool], line_length: int
 ) -> cst.Module:

@@ -19,7 +19,7 @@ from .. import frameworks
 from ..frameworks import Framework
 from ._commas import append_arg, append_item
 from ._imports import add_import
-from ._layout import explode_long_tools
+from ._layout import explode_long_tools, may_need_layout
 from ._nodes import find_all, is_docstring, single_target, sole_statement
 
 
@@ -116,9 +116,10 @@ def add_gateway_client(
             f"{problem}. Add the gateway client to agent.py by hand:\n\n{textwrap.indent(steps, '    ')}"
         ) from None
     tree = add_import(tree, module, client_class, first=True)
-    if line_length is not None:
-        tree = explode_long_tools(tree, "*" + edit.spread_source, edit.is_agent_call, line_length)
-    return tree.code
+    code, spread = tree.code, "*" + edit.spread_source
+    if line_length is not None and may_need_layout(code, spread, line_length):
+        code = explode_long_tools(tree, spread, edit.is_agent_call, line_length).code
+    return code
 
 
 def _parse(source: str) -> cst.Module:

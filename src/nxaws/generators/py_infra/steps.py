@@ -56,7 +56,7 @@ def _wire(workspace: Workspace, gateway: Project, other: Project, component: dic
         line = wiring_line(gateway_attr or snake_case(gateway_rc), method, other_attr or snake_case(other_rc))
         return f"Add to ApplicationStack.__init__ in {stack_path}, after the constructs it uses:\n    {line}"
     if edited != source:
-        tree.write(stack_path, edited, format=True)
+        tree.write(stack_path, edited)  # one statement line in the stack's own layout: nothing for ruff to do
     return None
 
 

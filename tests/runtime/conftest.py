@@ -12,7 +12,6 @@ from types import ModuleType
 import pytest
 from support.procs import free_port
 
-from nxaws.local_bedrock import LocalBedrock, serving_bedrock
 from runtime.rendered import render_package
 
 
@@ -33,24 +32,6 @@ def lib(tmp_path_factory: pytest.TempPathFactory, gateway_port: int) -> Iterator
         yield importlib.import_module(module)
     finally:
         sys.path.remove(str(root))
-
-
-@pytest.fixture(scope="session")
-def bedrock_server() -> Iterator[LocalBedrock]:
-    with serving_bedrock() as server:
-        yield server
-
-
-@pytest.fixture
-def bedrock(bedrock_server: LocalBedrock, monkeypatch: pytest.MonkeyPatch) -> LocalBedrock:
-    """The stand-in with its built-in script and nothing recorded; this process's boto3 points at it."""
-    bedrock_server.use_script(None)
-    bedrock_server.clear()
-    for name, value in bedrock_server.client_env().items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_MAX_ATTEMPTS"):
-        monkeypatch.delenv(name, raising=False)
-    return bedrock_server
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cedarpy
+from timing import best_mean_us
 
 from nxaws.policy import PolicyEngine, PolicyFolder, PolicyGate, load_policies, parse_settings
 from nxaws.policy.engine import _entities
@@ -44,19 +45,6 @@ FORBIDS = {
     "when { context.input.amount > 100 };",
 }
 TOOLS = ["shop___delete", "shop___refund", *(f"math___tool{n}" for n in range(98))]
-
-
-def per_call_us(fn: Callable[[], object], n: int, rounds: int = 5) -> float:
-    """Best of ``rounds`` mean times in µs (the minimum is the least disturbed by other load)."""
-    for _ in range(min(n, 100)):
-        fn()
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - start) / n * 1e6)
-    return best
 
 
 _SETTINGS = parse_settings({}, path="bench", gateway_name="bench", has_policies=True)
@@ -138,17 +126,17 @@ def _timed(
         return gate.visible_tools(AGENT_A, TOOLS)
 
     return [
-        ("baseline: is_authorized, string policies", per_call_us(baseline, n), None),
-        ("tools/call decision", per_call_us(call, n), 100),
-        ("tools/call decision, cached (no input-reading policy applies)", per_call_us(cached_call, n), 100),
-        ("tools/call decision, PolicyGate.check_call", per_call_us(gate_call, n), 100),
+        ("baseline: is_authorized, string policies", best_mean_us(baseline, n), None),
+        ("tools/call decision", best_mean_us(call, n), 100),
+        ("tools/call decision, cached (no input-reading policy applies)", best_mean_us(cached_call, n), 100),
+        ("tools/call decision, PolicyGate.check_call", best_mean_us(gate_call, n), 100),
         ("tools/call decision, after 1 ms idle (CPU)", idle_cpu_us(call), 100),
         ("tools/call decision, cached, after 1 ms idle (CPU)", idle_cpu_us(cached_call), 100),
-        ("tools/list, 100 tools, cold", per_call_us(cold(engine), max(n // 50, 10)), 2000),
-        ("tools/list, 100 tools, warm", per_call_us(warm, n // 10), 2000),
-        ("tools/list, 100 tools, PolicyGate.visible_tools", per_call_us(gate_list, n // 10), 2000),
+        ("tools/list, 100 tools, cold", best_mean_us(cold(engine), max(n // 50, 10)), 2000),
+        ("tools/list, 100 tools, warm", best_mean_us(warm, n // 10), 2000),
+        ("tools/list, 100 tools, PolicyGate.visible_tools", best_mean_us(gate_list, n // 10), 2000),
         ("tools/list, 100 tools, warm, after 1 ms idle (CPU)", idle_cpu_us(gate_list, 100), 2000),
-        ("tools/list, 100 tools all named, cold", per_call_us(cold(all_named), 5, rounds=3), None),
+        ("tools/list, 100 tools all named, cold", best_mean_us(cold(all_named), 5, rounds=3), None),
     ]
 
 

@@ -15,12 +15,11 @@ import importlib
 import json
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import boto3
 import httpx
+from timing import best_mean_us
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from runtime.rendered import render_package  # noqa: E402
@@ -41,19 +40,6 @@ HEADERS = {
     "mcp-session-id": "0123456789abcdef",
     "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "bench-session-0000000000000000000001",
 }
-
-
-def per_request_us(fn: Callable[[], object], n: int, rounds: int = 5) -> float:
-    """Best of ``rounds`` mean times in µs (the minimum is the least disturbed by other load)."""
-    for _ in range(min(n, 200)):
-        fn()
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - start) / n * 1e6)
-    return best
 
 
 def main() -> None:
@@ -79,8 +65,8 @@ def main() -> None:
     signed = build_and_sign()
     assert signed.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIABENCH0000000001/")
 
-    baseline = per_request_us(build, n)
-    total = per_request_us(build_and_sign, n)
+    baseline = best_mean_us(build, n, warmup=200)
+    total = best_mean_us(build_and_sign, n, warmup=200)
     rows = [
         ("build request (baseline)", baseline, 1.0),
         ("build + SigV4HTTPXAuth", total, total / baseline),

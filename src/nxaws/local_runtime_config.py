@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .stand_ins import in_foreground, in_thread
 
 Key = tuple[str, str, str]
 
@@ -80,14 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
 def serving_appconfig(documents: Mapping[Key, Any], port: int = 0) -> Iterator[LocalAppConfig]:
     """Run a ``LocalAppConfig`` in a daemon thread for the duration of the block."""
     server = LocalAppConfig(documents, port)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with in_thread(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _set(document: dict[str, Any], dotted: str, value: str) -> None:
@@ -130,10 +125,4 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return in_foreground(server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -29,6 +30,8 @@ def test_serves_documents_from_set_options(tmp_path, monkeypatch):
     assert result.stdout.strip() == str(
         {"gateways": {"MyGateway": "http://localhost:8100/mcp"}, "agentRuntimes": {"A": {"arn": "x"}}}
     )
+        proc.send_signal(signal.SIGTERM)  # a requested stop, as Nx ends a continuous target: exit 0, not 143
+        assert proc.wait(timeout=10) == 0
     assert f"AWS_ENDPOINT_URL_APPCONFIGDATA=http://127.0.0.1:{port}" in (tmp_path / "rc.log").read_text()
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from types import FrameType
 
+from ..stand_ins import in_foreground
 from .script import ScriptError, default_script, load_script
 from .server import LocalBedrock
 
@@ -26,19 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"Error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, _interrupt)
     print(
         f"local-bedrock (scripted Bedrock Runtime, {len(script.turns)} turns from {script.source}) on {server.url}"
         f" -- export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={server.url}",
         flush=True,
     )
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return in_foreground(server)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +46,3 @@ def _parser() -> argparse.ArgumentParser:
 
 def _log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # serve_forever unwinds; main closes the socket and exits 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..stand_ins import in_thread
 from .responses import converse_body, stream_frames
 from .script import Reply, Script, ScriptError, default_script, load_script, parse_script
 from .shapes import service_facts
@@ -126,14 +127,8 @@ def as_script(script: ScriptSource) -> Script:
 def serving_bedrock(script: ScriptSource = None, port: int = 0, **options: Any) -> Iterator[LocalBedrock]:
     """Run a ``LocalBedrock`` in a daemon thread for the duration of the block (``options``: its limits, ``log``)."""
     server = LocalBedrock(script, port, **options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with in_thread(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _refuse(connection: socket.socket) -> None:

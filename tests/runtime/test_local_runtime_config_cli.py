@@ -26,12 +26,12 @@ def test_serves_documents_from_set_options(tmp_path, monkeypatch):
         env = {"AWS_ENDPOINT_URL_APPCONFIGDATA": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "us-east-1",
                "AWS_ACCESS_KEY_ID": "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY": "local"}  # fmt: skip
         result = subprocess.run([sys.executable, "-c", READ], env=env, capture_output=True, text=True, timeout=60)
+        proc.send_signal(signal.SIGTERM)  # a requested stop, as Nx ends a continuous target: exit 0, not 143
+        assert proc.wait(timeout=10) == 0
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(
         {"gateways": {"MyGateway": "http://localhost:8100/mcp"}, "agentRuntimes": {"A": {"arn": "x"}}}
     )
-        proc.send_signal(signal.SIGTERM)  # a requested stop, as Nx ends a continuous target: exit 0, not 143
-        assert proc.wait(timeout=10) == 0
     assert f"AWS_ENDPOINT_URL_APPCONFIGDATA=http://127.0.0.1:{port}" in (tmp_path / "rc.log").read_text()
 
 

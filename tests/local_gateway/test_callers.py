@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from mcp.server.fastmcp import FastMCP
 from support.mcp_servers import ServerThread, serving
+from support.policies import AGENT_A, AGENT_B, GENERATOR_POLICIES
 
 from nxaws.local_gateway import create_app, load_config
 from nxaws.local_gateway.policies import load_policies
 
 from .conftest import rpc
-from .test_policies import AGENT_A, AGENT_B, DENIED, GENERATOR_POLICIES, allowed, call, gateway_project, listed
+from .test_policies import DENIED, allowed, call, gateway_project, listed
 from .test_policies import shop_server as make_shop
 
 pytestmark = pytest.mark.timeout(60)

@@ -18,6 +18,15 @@ import httpx
 import pytest
 from mcp.server.fastmcp import Context, FastMCP
 from support.mcp_servers import serving
+from support.policies import (
+    ACCOUNT,
+    AGENT_A,
+    AGENT_B,
+    FORBID_B_DELETE,
+    FORBID_BIG_REFUNDS,
+    GENERATOR_POLICIES,
+    OTHER_ACCOUNT,
+)
 from support.procs import free_port, running
 
 from .conftest import Process, rpc, wait_for_line
@@ -25,21 +34,8 @@ from .test_iam import KEY, REGION, SECRET, SigV4
 
 pytestmark = pytest.mark.timeout(120)
 
-GENERATOR_POLICIES = Path(__file__).parents[2] / "src/nxaws/generators/agentcore_gateway/files/cedar"
-ACCOUNT = "123456789012"
-AGENT_A, AGENT_B = f"arn:aws:iam::{ACCOUNT}:role/AgentA", f"arn:aws:iam::{ACCOUNT}:role/AgentB"
-STRANGER = "arn:aws:iam::999999999999:role/AgentA"
+STRANGER = OTHER_ACCOUNT
 DENIED = "Tool Execution Denied: Tool call not allowed due to policy enforcement"
-FORBID_B_DELETE = f"""// AgentB may not delete.
-forbid (
-  principal == AgentCore::IamEntity::"{AGENT_B}",
-  action == AgentCore::Action::"shop___delete",
-  resource
-);
-"""
-FORBID_BIG_REFUNDS = """forbid (principal, action == AgentCore::Action::"shop___refund", resource)
-when { context.input.amount > 100 };
-"""
 ALL_TOOLS = ["shop___refund", "shop___delete", "shop___headers"]
 
 

@@ -7,14 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.policies import GENERATOR_POLICIES
 
 from nxaws.policy import PolicyEngine, load_policies, parse_settings
-
-GENERATOR_POLICIES = Path(__file__).parents[2] / "src/nxaws/generators/agentcore_gateway/files/cedar"
-ACCOUNT = "123456789012"
-AGENT_A = f"arn:aws:iam::{ACCOUNT}:role/AgentA"
-AGENT_B = f"arn:aws:iam::{ACCOUNT}:role/AgentB"
-OTHER_ACCOUNT = "arn:aws:iam::999999999999:role/AgentA"
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import AGENT_A, AGENT_B, OTHER_ACCOUNT
-from .test_engine import FORBID_B_DELETE, FORBID_BIG_REFUNDS
+from support.policies import AGENT_A, AGENT_B, FORBID_B_DELETE, FORBID_BIG_REFUNDS, OTHER_ACCOUNT
 
 
 def nxaws(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

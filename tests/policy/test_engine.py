@@ -8,23 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.policies import (
+    ACCOUNT,
+    AGENT_A,
+    AGENT_B,
+    FORBID_B_DELETE,
+    FORBID_BIG_REFUNDS,
+    GENERATOR_POLICIES,
+    OTHER_ACCOUNT,
+)
 
 from nxaws.policy import PolicyEngine, PolicyFolder, PolicyGate, load_policies, parse_settings
 from nxaws.policy.engine import DENIED
 
-from .conftest import ACCOUNT, AGENT_A, AGENT_B, GENERATOR_POLICIES, OTHER_ACCOUNT
-
 Make = Callable[..., PolicyEngine]
-FORBID_B_DELETE = f"""// AgentB may not delete.
-forbid (
-  principal == AgentCore::IamEntity::"{AGENT_B}",
-  action == AgentCore::Action::"shop___delete",
-  resource
-);
-"""
-FORBID_BIG_REFUNDS = """forbid (principal, action == AgentCore::Action::"shop___refund", resource)
-when { context.input.amount > 100 };
-"""
 
 
 def test_default_policy_lets_every_principal_of_the_account_call_everything(engine_for: Make) -> None:

@@ -18,6 +18,7 @@ import httpx
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.fastmcp import Context, FastMCP
+from support.asgi import read_body
 from support.mcp_servers import SESSION_HEADER, ServerThread
 from support.procs import free_port, running, wait_for_port
 
@@ -111,12 +112,7 @@ class ScriptedTarget:
             await send({"type": "lifespan.shutdown.complete"})
             return
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        body = b""
-        while True:
-            event = await receive()
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
         if scope["method"] == "DELETE":
             self.deleted.append(headers.get("mcp-session-id", ""))
             return await _reply(send, 200, None)

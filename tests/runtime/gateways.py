@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 import anyio
 from mcp.server.fastmcp import Context, FastMCP
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from support.asgi import read_body, replaying
 from support.mcp_servers import SESSION_HEADER, ServerThread
 
 
@@ -60,12 +61,7 @@ class SlowInitialize:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
             return await self.app(scope, receive, send)
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         with contextlib.suppress(ValueError, AttributeError):
             if json.loads(body).get("method") == "initialize":
                 self.initializes += 1
@@ -73,16 +69,7 @@ class SlowInitialize:
                     self.pending.set()
                     await anyio.sleep(self.delay)
                     self.pending.clear()
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,8 @@ from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.applications import Starlette
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from support.asgi import read_body, replaying
 
 from nxaws.sigv4 import SigV4Error, verify_sigv4
 
@@ -62,12 +63,7 @@ class SigV4Gate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         host = dict(headers).get("host", "")
         query = scope["query_string"].decode("latin-1")
@@ -89,17 +85,7 @@ class SigV4Gate:
         if _jsonrpc_method(body) in self.denied_methods:  # stands in for a Cedar policy denial
             return await _respond(send, 403, b"denied by policy")
 
-        replayed = False
-
-        async def replay() -> Message:
-            # The body once, then the real channel (the app may wait on it for http.disconnect).
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from nxaws.codemods.application_stack import add_gateway_target, add_invoke_grant
+from nxaws.codemods.application_stack import add_wiring
+
+
+def add_gateway_target(source: str, gateway_attr: str, mcp_attr: str) -> str | None:
+    """What ``connection GATEWAY MCP`` adds: ``self.<gateway>.add_mcp_server(self.<mcp>)``."""
+    return add_wiring(source, gateway_attr, "add_mcp_server", mcp_attr)
+
+
+def add_invoke_grant(source: str, gateway_attr: str, agent_attr: str) -> str | None:
+    """What ``connection AGENT GATEWAY`` adds: ``self.<gateway>.grant_invoke_access(self.<agent>)``."""
+    return add_wiring(source, gateway_attr, "grant_invoke_access", agent_attr)
+
 
 STACK = """from aws_cdk import Stack
 

@@ -91,18 +91,6 @@ def wiring_line(gateway_attr: str, method: str, argument_attr: str) -> str:
     return f"self.{gateway_attr}.{method}(self.{argument_attr})"
 
 
-def add_gateway_target(source: str, gateway_attr: str, mcp_attr: str) -> str | None:
-    """``source`` with ``self.<gateway_attr>.add_mcp_server(self.<mcp_attr>)`` in ``ApplicationStack.__init__``
-    (the gateway deploys with that MCP server as a target); see :func:`add_wiring`."""
-    return add_wiring(source, gateway_attr, "add_mcp_server", mcp_attr)
-
-
-def add_invoke_grant(source: str, gateway_attr: str, agent_attr: str) -> str | None:
-    """``source`` with ``self.<gateway_attr>.grant_invoke_access(self.<agent_attr>)`` in ``ApplicationStack.__init__``
-    (the agent's role may call ``bedrock-agentcore:InvokeGateway``); see :func:`add_wiring`."""
-    return add_wiring(source, gateway_attr, "grant_invoke_access", agent_attr)
-
-
 def add_wiring(source: str, gateway_attr: str, method: str, argument_attr: str) -> str | None:
     """``self.<gateway_attr>.<method>(self.<argument_attr>)`` as a statement of ``ApplicationStack.__init__``, after
     the statements assigning both attributes (and after earlier ``<method>`` calls on the gateway).

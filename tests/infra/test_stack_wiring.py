@@ -101,3 +101,11 @@ def test_a_stack_nxaws_cannot_read_gives_none(source: str) -> None:
 def test_a_construct_the_stack_does_not_create_gives_none() -> None:
     assert add_gateway_target(STACK, "my_gateway", "maths_mcp_server") is None
     assert add_invoke_grant(STACK, "other_gateway", "agents_agent") is None
+
+
+def test_a_stack_that_does_not_parse_has_no_attributes_and_cannot_be_wired() -> None:
+    from nxaws.codemods.application_stack import stack_attributes
+
+    broken = STACK.replace("def __init__(self", "def __init__(self,,")
+    assert stack_attributes(broken) == {}
+    assert add_invoke_grant(broken, "my_gateway", "agents_agent") is None

@@ -3,6 +3,8 @@ deployed constructs together. Only ``ApplicationStack.__init__`` is touched; the
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 from ._imports import add_import
@@ -30,7 +32,7 @@ def add_construct(
 
     Unchanged when the stack already calls ``class_name``; None when there is no ``ApplicationStack.__init__``.
     """
-    module = cst.parse_module(source)
+    module = _parse(source)
     init = _stack_init(module)
     if init is None:
         return None
@@ -48,8 +50,12 @@ def add_construct(
 
 
 def stack_attributes(source: str) -> dict[str, str]:
-    """Class name → attribute for every ``self.<attr> = <Class>(...)`` in ``ApplicationStack.__init__``."""
-    init = _stack_init(cst.parse_module(source))
+    """Class name → attribute for every ``self.<attr> = <Class>(...)`` in ``ApplicationStack.__init__`` (none when the
+    stack does not parse: the caller then prints the line to add)."""
+    try:
+        init = _stack_init(_parse(source))
+    except cst.ParserSyntaxError:
+        return {}
     if init is None:
         return {}
     collector = _SelfAttributes()
@@ -70,6 +76,12 @@ class _SelfAttributes(cst.CSTVisitor):
             return
         if target.value.value == "self" and isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name):
             self.found.setdefault(node.value.func.value, target.attr.value)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(source: str) -> cst.Module:
+    """Parsed once per text: a connection asks for the stack's attributes, then edits the same source."""
+    return cst.parse_module(source)
 
 
 def _stack_init(module: cst.Module) -> cst.FunctionDef | None:
@@ -99,7 +111,7 @@ def add_wiring(source: str, gateway_attr: str, method: str, argument_attr: str) 
     no ``ApplicationStack.__init__``, or one of the attributes is not assigned in its body.
     """
     try:
-        module = cst.parse_module(source)
+        module = _parse(source)
     except cst.ParserSyntaxError:
         return None
     init = _stack_init(module)
